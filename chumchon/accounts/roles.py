@@ -1,0 +1,112 @@
+"""The default access matrix, loaded by data migration; later modules extend it the same way.
+
+Permission codes are `<module>.<verb>`. A role is a named set of them. Keep this file and the
+migrations that load it in step: `tests/test_roles.py` checks the database against it.
+"""
+
+from __future__ import annotations
+
+# code: (Thai name, English name)
+PERMISSIONS: dict[str, tuple[str, str]] = {
+    "areas.view": ("ดูข้อมูลพื้นที่", "View areas"),
+    "records.view": ("ดูข้อมูลในพื้นที่รับผิดชอบ", "View records in reach"),
+    "records.edit": ("สร้างและแก้ไขข้อมูล", "Create and edit records"),
+    "records.approve": ("อนุมัติและรับรอง", "Approve and certify"),
+    "records.dissolve": ("ยุบ ปิด หรือยกเลิกข้อมูลทางราชการ", "Dissolve or close official records"),
+    "personal.view_flags": ("ดูข้อมูลสวัสดิการรายบุคคล", "View personal welfare flags"),
+    "personal.reveal": ("เปิดดูเลขประจำตัวประชาชน", "Reveal national ID numbers"),
+    "community.view_own": (
+        "ดูข้อมูลคณะกรรมการ กองทุน และคำขอของชุมชนตนเอง",
+        "View own community's committee, funds and applications",
+    ),
+    "programmes.manage": ("จัดการโครงการและงบประมาณ", "Manage programmes and budgets"),
+    "parameters.manage": ("จัดการค่าพารามิเตอร์ตามช่วงเวลา", "Manage dated parameters"),
+    "reports.view": ("ดูรายงาน", "View reports"),
+    "audit.view": ("ดูบันทึกการตรวจสอบและการเปิดดูข้อมูลส่วนบุคคล", "View audit and reveal logs"),
+    "jobs.run": ("สั่งงานเบื้องหลัง", "Run background jobs"),
+    "users.manage": ("จัดการผู้ใช้และสิทธิ์", "Manage users and roles"),
+}
+
+SYSTEM_ADMIN = "system_admin"
+CENTRAL_OFFICER = "central_officer"
+ZONE_OFFICER = "zone_officer"
+DISTRICT_HEAD = "district_head"
+DISTRICT_OFFICER = "district_officer"
+COMMITTEE_MEMBER = "committee_member"
+AUDITOR = "auditor"
+
+_STAFF_READ = ["areas.view", "records.view", "reports.view", "jobs.run"]
+_OFFICER = [*_STAFF_READ, "records.edit", "personal.view_flags"]
+
+# code: (Thai name, English name, permissions, area kinds it may be assigned at, requires OTP)
+ROLES: dict[str, tuple[str, str, list[str], list[str], bool]] = {
+    SYSTEM_ADMIN: ("ผู้ดูแลระบบ", "System administrator", list(PERMISSIONS), [], True),
+    CENTRAL_OFFICER: (
+        "เจ้าหน้าที่สำนักพัฒนาสังคม",
+        "Central department officer",
+        [*_STAFF_READ, "programmes.manage", "parameters.manage"],
+        ["city"],
+        True,
+    ),
+    ZONE_OFFICER: ("เจ้าหน้าที่กลุ่มเขต", "Zone officer", list(_STAFF_READ), ["zone"], True),
+    DISTRICT_HEAD: (
+        "หัวหน้าฝ่ายพัฒนาชุมชนและสวัสดิการสังคม",
+        "District division head",
+        [*_OFFICER, "records.approve", "records.dissolve", "personal.reveal"],
+        ["district"],
+        True,
+    ),
+    DISTRICT_OFFICER: (
+        "เจ้าหน้าที่ฝ่ายพัฒนาชุมชนฯ สำนักงานเขต",
+        "District officer",
+        list(_OFFICER),
+        ["district"],
+        True,
+    ),
+    COMMITTEE_MEMBER: (
+        "กรรมการชุมชน",
+        "Community committee member",
+        ["areas.view", "community.view_own"],
+        ["community"],
+        False,
+    ),
+    AUDITOR: ("ผู้ตรวจสอบ", "Auditor", [*_STAFF_READ, "audit.view"], [], True),
+}
+
+
+def ensure_permissions(apps, permissions: dict[str, tuple[str, str]]) -> None:
+    """Create or rename permissions (for data migrations of any module)."""
+    Permission = apps.get_model("accounts", "Permission")
+    for code, (name_th, name_en) in permissions.items():
+        Permission.objects.update_or_create(
+            code=code, defaults={"name_th": name_th, "name_en": name_en}
+        )
+
+
+def ensure_roles(apps, roles: dict[str, tuple[str, str, list[str], list[str], bool]]) -> None:
+    """Create or update roles with exactly the given permissions and area levels."""
+    Permission = apps.get_model("accounts", "Permission")
+    Role = apps.get_model("accounts", "Role")
+    AreaKind = apps.get_model("organizations", "AreaKind")
+    for order, (code, (name_th, name_en, perms, kinds, requires_otp)) in enumerate(roles.items()):
+        role, _created = Role.objects.update_or_create(
+            code=code,
+            defaults={
+                "name_th": name_th,
+                "name_en": name_en,
+                "requires_otp": requires_otp,
+                "is_system": code == SYSTEM_ADMIN,
+                "sort_order": (order + 1) * 10,
+            },
+        )
+        role.permissions.set(Permission.objects.filter(code__in=perms))
+        role.area_kinds.set(AreaKind.objects.filter(code__in=kinds))
+
+
+def grant(apps, role_code: str, permission_codes: list[str]) -> None:
+    """Add permissions to an existing role (a later module extending the matrix)."""
+    Permission = apps.get_model("accounts", "Permission")
+    Role = apps.get_model("accounts", "Role")
+    Role.objects.get(code=role_code).permissions.add(
+        *Permission.objects.filter(code__in=permission_codes)
+    )
