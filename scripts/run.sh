@@ -26,7 +26,11 @@ echo "run: migrating the database (var/chumchon.sqlite3 unless DATABASE_URL is s
   exit 1
 }
 echo "run: loading the demo data"
-"$PY" manage.py load_demo 2>&1 | tee var/log/load_demo.log
+"$PY" manage.py load_demo >var/log/load_demo.log 2>&1 || {
+  cat var/log/load_demo.log >&2
+  echo "run: load_demo failed" >&2
+  exit 1
+}
 echo "run: collecting static files"
 "$PY" manage.py collectstatic --noinput -v 0
 
@@ -59,8 +63,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-{ echo "=== $(date -Is) db_worker"; } >>var/log/worker.log
-"$PY" manage.py db_worker >>var/log/worker.log 2>&1 &
+{ echo "=== $(date -Is) db_worker --no-reload"; } >>var/log/worker.log
+"$PY" manage.py db_worker --no-reload >>var/log/worker.log 2>&1 &
 pids+=($!)
 { echo "=== $(date -Is) run_periodic --loop 3600"; } >>var/log/periodic.log
 "$PY" manage.py run_periodic --loop 3600 >>var/log/periodic.log 2>&1 &
@@ -89,7 +93,7 @@ cat <<EOF
   Chumchon is running at  http://127.0.0.1:$PORT/
   Demo logins (from manage.py load_demo; also in var/log/load_demo.log):
 EOF
-sed 's/^/    /' var/log/load_demo.log
+sed -e '/^[[:space:]]*$/d' -e 's/^/    /' var/log/load_demo.log
 cat <<EOF
   Logs: var/log/worker.log, var/log/periodic.log, var/log/access.log
   Press Ctrl-C to stop.

@@ -43,6 +43,7 @@ def _safe_next(request, default: str = "/") -> str:
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class LoginView(auth_views.LoginView):
+    http_method_names = ["get", "post", "options"]
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -57,6 +58,7 @@ def _has_device(user) -> bool:
 
 
 class OtpVerifyView(LoginRequiredMixin, FormView):
+    http_method_names = ["get", "post", "options"]
     template_name = "accounts/otp_verify.html"
     form_class = OtpTokenForm
 
@@ -81,6 +83,7 @@ class OtpVerifyView(LoginRequiredMixin, FormView):
 
 
 class OtpEnrolView(LoginRequiredMixin, FormView):
+    http_method_names = ["get", "post", "options"]
     template_name = "accounts/otp_enrol.html"
     form_class = OtpConfirmForm
 
@@ -155,6 +158,7 @@ class ApiTokenCreateView(LoginRequiredMixin, FormView):
 
     template_name = "accounts/token_create.html"
     form_class = ApiTokenForm
+    http_method_names = ["get", "post", "options"]
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.user.is_verified():
@@ -227,6 +231,7 @@ class UserListView(UsersManageMixin, ListView):
 
 
 class UserOtpResetView(UsersManageMixin, FormView):
+    http_method_names = ["get", "post", "options"]
     template_name = "accounts/otp_reset.html"
     form_class = ReasonForm
 
