@@ -56,7 +56,9 @@ def communities(db):
     return made
 
 
-def make_user(username: str, role_code: str | None = None, area_code: str | None = None, **extra) -> User:
+def make_user(
+    username: str, role_code: str | None = None, area_code: str | None = None, **extra
+) -> User:
     user = User.objects.create_user(username=username, password="pw-test-123", **extra)
     if role_code:
         RoleAssignment.objects.create(
@@ -81,7 +83,9 @@ def verified_client(user: User | None) -> Client:
         return client
     from django_otp.plugins.otp_static.models import StaticDevice
 
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
     client.force_login(user)
     session = client.session
     session["otp_device_id"] = device.persistent_id

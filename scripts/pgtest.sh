@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # cleanup functions are called from traps
 # Run the test suite against a throwaway PostgreSQL 15 cluster that this script creates, and
 # removes on exit (success, failure or interrupt).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # cleanup functions are called from traps
 # `make run`: set up, migrate, load the demo data and serve Chumchon on http://127.0.0.1:$PORT/
 # with the background worker (django-tasks db_worker) and the periodic jobs running beside it.
 # Everything started here is stopped when the server exits (Ctrl-C, TERM or failure).

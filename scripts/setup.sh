@@ -142,10 +142,18 @@ chmod 600 var/secret_key
 step_done "var/"
 
 # --- 5. Translations ---------------------------------------------------------------------------
-# .mo files are not committed (.gitignore): compile them from the .po files. Django skips .po
-# files whose .mo is newer, so a second run only costs the interpreter start.
-if find . \( -path ./.venv -o -path ./node_modules -o -path ./var -o -path ./static_root -o -path ./.git \) -prune \
-  -o -name '*.po' -path '*/LC_MESSAGES/*' -print -quit | grep -q .; then
+# .mo files are not committed (.gitignore): compile them when a .po file is newer than its .mo
+# (or the .mo is missing). Checked here in the shell: starting Django costs about a second.
+stale_po=0
+while IFS= read -r -d '' po; do
+  if [ "$po" -nt "${po%.po}.mo" ]; then
+    stale_po=1
+    break
+  fi
+done < <(find . \( -path ./.venv -o -path ./node_modules -o -path ./var -o -path ./static_root \
+  -o -path ./.git \) -prune -o -name '*.po' -path '*/LC_MESSAGES/*' -print0)
+if [ "$stale_po" = 1 ]; then
+  log "compiling translations (.po -> .mo)"
   DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/python manage.py compilemessages \
     --ignore=.venv --ignore=node_modules --ignore=var --ignore=static_root -v 0
 fi

@@ -1,4 +1,13 @@
-from chumchon.core.testing.access import ABSENT, LOGIN, OWNER, PUBLIC, SUPERUSER, Rule, anywhere, scoped
+from chumchon.core.testing.access import (
+    ABSENT,
+    LOGIN,
+    OWNER,
+    PUBLIC,
+    SUPERUSER,
+    Rule,
+    anywhere,
+    scoped,
+)
 
 
 def job_pk(objects, actor, which):
@@ -32,6 +41,8 @@ ACCESS = {
     "set_language": Rule({"GET": PUBLIC, "POST": PUBLIC}),
     # The Django admin: every pattern of the namespace, superusers only.
     # A superuser may get 404 there for the made-up object ids the matrix uses.
-    "admin:*": Rule({"GET": SUPERUSER, "POST": SUPERUSER}, extra={"superuser_any": True, "third_party": True}),
+    "admin:*": Rule(
+        {"GET": SUPERUSER, "POST": SUPERUSER}, extra={"superuser_any": True, "third_party": True}
+    ),
     "admin:logout": Rule({"POST": PUBLIC}),
 }

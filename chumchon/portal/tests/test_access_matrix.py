@@ -101,7 +101,7 @@ def rule_for(table: dict[str, Rule], pattern: Pattern) -> Rule | None:
     return None
 
 
-def test_every_url_and_method_is_classified():
+def classification_problems() -> list[str]:
     table = access_table()
     problems = []
     names = set()
@@ -124,7 +124,19 @@ def test_every_url_and_method_is_classified():
             )
     stale = [n for n in table if not n.endswith(":*") and n not in names]
     problems.extend(f"classified URL {n!r} does not exist" for n in stale)
+    return problems
+
+
+def test_every_url_and_method_is_classified():
+    problems = classification_problems()
     assert not problems, "\n".join(problems)
+
+
+def test_an_unclassified_url_fails_the_matrix(settings):
+    """Adding a page without classifying it must break the build."""
+    settings.ROOT_URLCONF = "chumchon.portal.tests.urls_with_unclassified"
+    problems = classification_problems()
+    assert any("'sneaky-page' (sneaky/) is not classified" in p for p in problems), problems
 
 
 class Objects:
@@ -141,9 +153,7 @@ class Objects:
 
     def job(self, actor: str, which: str) -> Job:
         owner = self.users.get(actor) if which == "own" else self.stranger
-        job = Job.objects.create(
-            created_by=owner, kind="test", area_path=self.area(which).path
-        )
+        job = Job.objects.create(created_by=owner, kind="test", area_path=self.area(which).path)
         return job_succeed(job, content=b"x", filename="result.txt")
 
     def attachment(self, which: str):
@@ -164,7 +174,9 @@ class Objects:
 
 
 def build_url(pattern: Pattern, rule: Rule, objects: Objects, actor: str, which: str) -> str:
-    converters = pattern.pattern.pattern.converters if hasattr(pattern.pattern.pattern, "converters") else {}
+    converters = (
+        pattern.pattern.pattern.converters if hasattr(pattern.pattern.pattern, "converters") else {}
+    )
     regex = pattern.pattern.pattern.regex
     if rule.kwargs is not None:
         kwargs = rule.kwargs(objects, actor, which)
