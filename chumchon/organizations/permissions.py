@@ -13,7 +13,9 @@ from .models import Area
 
 
 def area_scope(user: Any) -> QuerySet[Area]:
-    return scope_queryset(Area.objects.select_related("kind", "parent"), user, path_field="path")
+    return scope_queryset(
+        Area.objects.select_related("kind", "parent__kind"), user, path_field="path"
+    )
 
 
 def area_get_for(user: Any, code: str) -> Area:
