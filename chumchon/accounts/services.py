@@ -38,14 +38,20 @@ def role_assign(
     valid_to: date | None = None,
     note: str = "",
 ) -> RoleAssignment:
-    kinds = list(role.area_kinds.values_list("code", flat=True))
-    if kinds and area.kind.code not in kinds:
+    kinds = list(role.area_kinds.all())
+    if kinds and area.kind_id not in {kind.pk for kind in kinds}:
         raise ValidationError(
             {
-                "area": _("The role %(role)s is assigned at %(kinds)s level, not at %(area)s.")
-                % {"role": role.name, "kinds": ", ".join(kinds), "area": area.kind.name}
-            },
-            code="wrong_level",
+                "area": ValidationError(
+                    _("The role %(role)s is assigned at %(kinds)s level, not at %(area)s.")
+                    % {
+                        "role": role.name,
+                        "kinds": ", ".join(kind.name for kind in kinds),
+                        "area": area.kind.name,
+                    },
+                    code="wrong_level",
+                )
+            }
         )
     assignment = RoleAssignment(
         user=user,
