@@ -1,5 +1,7 @@
 """Sends a logged-in user who needs a second factor to verify (or enrol) before anything else."""
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,7 +28,10 @@ class OTPRequiredMiddleware:
     def __call__(self, request):
         path = request.path_info
         if not path.startswith(EXEMPT_PREFIXES) and path != "/" and otp_pending(request):
-            return redirect(f"{reverse('otp-verify')}?next={path}")
+            # the whole address (query string too), encoded as one parameter
+            return redirect(
+                f"{reverse('otp-verify')}?next={quote(request.get_full_path(), safe='/')}"
+            )
         if path == "/" and otp_pending(request):
             return redirect(reverse("otp-verify"))
         return self.get_response(request)

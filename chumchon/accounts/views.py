@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -64,7 +66,7 @@ class OtpVerifyView(LoginRequiredMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not _has_device(request.user):
-            return redirect(f"/accounts/otp/enrol/?next={_safe_next(request)}")
+            return redirect(f"/accounts/otp/enrol/?next={quote(_safe_next(request), safe='/')}")
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):

@@ -18,6 +18,8 @@ def navigation(request):
     if has_perm_anywhere(user, "audit.view"):
         items.append((_("Audit log"), reverse("audit-list")))
         items.append((_("Personal data reveals"), reverse("reveal-list")))
+    if has_perm_anywhere(user, "parameters.manage"):
+        items.append((_("Parameters"), reverse("parameter-list")))
     if user.is_superuser or has_perm_anywhere(user, "users.manage"):
         items.append((_("Users"), reverse("user-list")))
     return {

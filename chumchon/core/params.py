@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record_event
+from .dates import format_date
 from .models import DatedParameter
 
 
@@ -57,7 +58,11 @@ def _check_no_overlap(key: str, valid_from: date, valid_to: date | None, exclude
                 "valid_from": _(
                     "The period %(start)s to %(end)s overlaps an existing period of %(key)s."
                 )
-                % {"start": valid_from, "end": valid_to or "…", "key": key}
+                % {
+                    "start": format_date(valid_from),
+                    "end": format_date(valid_to) if valid_to else "…",
+                    "key": key,
+                }
             },
             code="overlap",
         )
@@ -112,7 +117,7 @@ def parameter_start_period(
             raise ValidationError(
                 {
                     "valid_from": _("A new period of %(key)s must start after %(date)s.")
-                    % {"key": key, "date": last.valid_from}
+                    % {"key": key, "date": format_date(last.valid_from)}
                 },
                 code="too_early",
             )
@@ -125,7 +130,11 @@ def parameter_start_period(
                     "valid_from": _(
                         "The previous period of %(key)s ends on %(end)s: the new one must start on %(next)s."
                     )
-                    % {"key": key, "end": last.valid_to, "next": last.valid_to + timedelta(days=1)}
+                    % {
+                        "key": key,
+                        "end": format_date(last.valid_to),
+                        "next": format_date(last.valid_to + timedelta(days=1)),
+                    }
                 },
                 code="gap",
             )

@@ -26,3 +26,15 @@ class AuditFilterForm(StyledForm):
 class AttachmentForm(StyledForm):
     file = forms.FileField(label=_("File"))
     description = forms.CharField(label=_("Description"), required=False, max_length=255)
+
+
+class ParameterPeriodForm(StyledForm):
+    value = forms.CharField(
+        label=_("New value"),
+        max_length=200,
+        help_text=_("A number is kept exactly as typed, e.g. 4.2"),
+    )
+    valid_from = ThaiDateField(label=_("Valid from (day/month/year BE)"))
+    note = forms.CharField(
+        label=_("Note or reference (e.g. the order that set it)"), required=False, max_length=500
+    )

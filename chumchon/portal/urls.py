@@ -12,6 +12,12 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),
     path("jobs/<int:pk>/progress/", views.JobProgressView.as_view(), name="job-progress"),
     path("jobs/<int:pk>/download/", views.JobDownloadView.as_view(), name="job-download"),
+    path("parameters/", views.ParameterListView.as_view(), name="parameter-list"),
+    path(
+        "parameters/<str:key>/new-period/",
+        views.ParameterStartView.as_view(),
+        name="parameter-start",
+    ),
     path(
         "attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment-download"
     ),

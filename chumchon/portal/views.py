@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.views.generic import ListView, TemplateView, View
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView, TemplateView, View
 
 from chumchon.accounts.scoping import has_perm_anywhere, owner_in_scope_or_404
 from chumchon.core.models import Attachment
 from chumchon.organizations.selectors import home_areas, kind_labels
 
-from .forms import AuditFilterForm
+from .forms import AuditFilterForm, ParameterPeriodForm
 from .selectors import audit_events_for, jobs_for, reveals_for
 
 
@@ -121,3 +123,80 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
         )
         response["Content-Type"] = attachment.mime_type
         return response
+
+
+class ParametersMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_perm_anywhere(
+            request.user, "parameters.manage"
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ParameterListView(ParametersMixin, TemplateView):
+    """Dated parameters (poverty line, food-bank factors, ...): every period of every key."""
+
+    template_name = "portal/parameter_list.html"
+
+    def get_context_data(self, **kwargs):
+        from chumchon.core.models import DatedParameter
+
+        context = super().get_context_data(**kwargs)
+        rows = list(DatedParameter.objects.order_by("key", "valid_from"))
+        grouped: dict[str, list] = {}
+        for row in rows:
+            grouped.setdefault(row.key, []).append(row)
+        context["parameters"] = grouped
+        return context
+
+
+class ParameterStartView(ParametersMixin, FormView):
+    """Start a new period of a parameter: the open period ends the day before."""
+
+    template_name = "portal/parameter_start.html"
+    form_class = ParameterPeriodForm
+    http_method_names = ["get", "post", "options"]
+
+    def get_history(self):
+        from chumchon.core.params import parameter_history
+
+        history = parameter_history(self.kwargs["key"])
+        if not history:
+            raise Http404
+        return history
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["key"] = self.kwargs["key"]
+        context["history"] = self.get_history()
+        return context
+
+    def form_valid(self, form):
+        from django.core.exceptions import ValidationError
+
+        from chumchon.core.params import parameter_start_period
+
+        history = self.get_history()
+        value = form.cleaned_data["value"].strip()
+        if isinstance(history[-1].value, int | float) and not isinstance(history[-1].value, bool):
+            try:
+                value = type(history[-1].value)(value)
+            except ValueError:
+                form.add_error("value", _("Enter a number."))
+                return self.form_invalid(form)
+        try:
+            parameter_start_period(
+                actor=self.request.user,
+                key=self.kwargs["key"],
+                value=value,
+                valid_from=form.cleaned_data["valid_from"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The new period was saved."))
+        return redirect("parameter-list")

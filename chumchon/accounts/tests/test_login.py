@@ -358,3 +358,31 @@ def test_reset_user_must_enrol_again(clients, enrolled_officer):
     response = client.get(VERIFY_URL)
     assert response.status_code == 302
     assert response["Location"].startswith(ENROL_URL)
+
+
+def test_officer_returns_to_the_full_address_after_the_second_factor(officer):
+    device = confirmed_totp_device(officer)
+    client = Client()
+    log_in(client, "officer")
+    response = client.get("/areas/", {"kind": "district", "page": "2"})
+    assert response.status_code == 302
+    verify_page = client.get(response["Location"])
+    assert verify_page.status_code == 200
+    assert verify_page.context["request"].GET["next"] == "/areas/?kind=district&page=2"
+    response = client.post(
+        VERIFY_URL,
+        {"token": current_code(device), "next": verify_page.context["request"].GET["next"]},
+    )
+    assert response["Location"] == "/areas/?kind=district&page=2"
+
+
+def test_officer_without_device_keeps_the_full_address_through_enrolment(officer):
+    client = Client()
+    log_in(client, "officer")
+    response = client.get("/areas/", {"kind": "district", "page": "2"})
+    response = client.get(response["Location"])
+    assert response.status_code == 302
+    assert response["Location"].startswith(ENROL_URL)
+    enrol_page = client.get(response["Location"])
+    assert enrol_page.status_code == 200
+    assert enrol_page.context["request"].GET["next"] == "/areas/?kind=district&page=2"

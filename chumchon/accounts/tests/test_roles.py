@@ -43,9 +43,7 @@ def test_role_area_levels_exist(db):
 
 
 def test_only_the_system_administrator_is_a_system_role(db):
-    assert set(Role.objects.filter(is_system=True).values_list("code", flat=True)) == {
-        SYSTEM_ADMIN
-    }
+    assert set(Role.objects.filter(is_system=True).values_list("code", flat=True)) == {SYSTEM_ADMIN}
 
 
 def test_only_the_committee_member_needs_no_second_factor(db):

@@ -107,9 +107,9 @@ def test_ended_assignment_no_longer_gives_reach(role_users):
     assert not has_perm(officer, "records.edit", Area.objects.get(code=OWN_DISTRICT))
     assert not scope_queryset(Area.objects.all(), officer, path_field="path").exists()
     # it still counts on a day inside its period
-    assert reach_of(officer, on=today - timedelta(days=2)).paths == EXPECTED_PATHS[
-        "district_officer"
-    ]
+    assert (
+        reach_of(officer, on=today - timedelta(days=2)).paths == EXPECTED_PATHS["district_officer"]
+    )
 
 
 def test_assignment_ending_today_still_gives_reach(role_users):

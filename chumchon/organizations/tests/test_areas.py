@@ -12,6 +12,15 @@ from chumchon.organizations.services import RowErrors, area_update, areas_load
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English here; Thai ones are checked separately."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_migration_loads_bangkok_city_6_zones_and_50_districts():
     assert Area.objects.of_kind("city").get().code == "BKK"
     assert Area.objects.of_kind("zone").count() == 6
@@ -89,7 +98,8 @@ def test_load_areas_twice_changes_nothing_and_updates_renames(tmp_path):
     renamed = KHON_KAEN.replace("ชุมชนโนนหนองวัด 2", "ชุมชนโนนหนองวัด ๒")
     call_command("load_areas", str(write(tmp_path, renamed)), stdout=out)
     assert Area.objects.get(code="KK-C002").name_th == "ชุมชนโนนหนองวัด ๒"
-    assert AuditEvent.objects.filter(action="area.update", object_label__contains="๒").exists()
+    event = AuditEvent.objects.get(action="area.update")
+    assert event.changes["name_th"] == ["ชุมชนโนนหนองวัด 2", "ชุมชนโนนหนองวัด ๒"]
 
 
 def test_load_areas_reads_thai_windows_cp874_csv(tmp_path):
@@ -161,3 +171,13 @@ def test_area_kinds_are_data():
         "community",
     ]
     json.dumps([k.name_th for k in AreaKind.objects.all()], ensure_ascii=False)
+
+
+def test_load_errors_are_also_given_in_thai(tmp_path):
+    from django.utils import translation
+
+    bad = "code,name_th,name_en,kind,parent_code\nX1,ชุมชน,,village,BKK\n"
+    err = io.StringIO()
+    with translation.override("th"), pytest.raises(CommandError):
+        call_command("load_areas", str(write(tmp_path, bad)), stdout=io.StringIO(), stderr=err)
+    assert "แถวที่ 2" in err.getvalue() and "village" in err.getvalue()

@@ -32,6 +32,11 @@ ACCESS = {
     "job-detail": Rule({"GET": OWNER}, job_pk),
     "job-progress": Rule({"GET": OWNER}, job_pk),
     "job-download": Rule({"GET": OWNER}, job_pk),
+    "parameter-list": Rule({"GET": anywhere("parameters.manage")}),
+    "parameter-start": Rule(
+        {"GET": anywhere("parameters.manage"), "POST": anywhere("parameters.manage")},
+        lambda objects, actor, which: {"key": objects.parameter_key()},
+    ),
     "attachment-download": Rule({"GET": scoped("areas.view")}, attachment_pk),
     "api:get_job": Rule({"GET": OWNER}, api_job_id, api=True),
     "api:list_audit_events": Rule({"GET": anywhere("audit.view")}, api=True),

@@ -169,6 +169,16 @@ class Objects:
         owner = self.users.get(actor) if which == "own" else self.stranger
         return api_token_create(actor=None, user=owner or self.stranger, name="t")[0]
 
+    def parameter_key(self) -> str:
+        from datetime import date
+
+        from chumchon.core.models import DatedParameter
+
+        DatedParameter.objects.get_or_create(
+            key="test.factor", valid_from=date(2000, 1, 1), defaults={"value": "1.5"}
+        )
+        return "test.factor"
+
     def user(self, which: str) -> User:
         return self.stranger
 

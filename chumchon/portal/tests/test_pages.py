@@ -111,3 +111,27 @@ def test_audit_log_is_scoped_and_filtered(clients):
     assert "/BKK/BKK-02/1004/" in page and "/BKK/BKK-01/1001/" not in page
     bad = clients["auditor"].get("/audit/?date_from=31/02/2567").content.decode()
     assert "31/02/2567" in bad  # the bad date is named next to the field
+
+
+def test_central_officer_starts_a_new_parameter_period_from_the_page(clients):
+    from datetime import date
+
+    from chumchon.core.params import parameter_define, parameter_value
+
+    parameter_define(
+        actor=None, key="foodbank.meals_per_kg", value="4.2", valid_from=date(2000, 1, 1)
+    )
+    client = clients["central_officer"]
+    assert "foodbank.meals_per_kg" in client.get("/parameters/").content.decode()
+    bad = client.post(
+        "/parameters/foodbank.meals_per_kg/new-period/",
+        {"value": "4.5", "valid_from": "01/01/2543"},
+    )
+    assert bad.status_code == 200 and "1 มกราคม 2543" in bad.content.decode()
+    ok = client.post(
+        "/parameters/foodbank.meals_per_kg/new-period/", {"value": "4.5", "valid_from": "1/1/68"}
+    )
+    assert ok.status_code == 302
+    assert parameter_value("foodbank.meals_per_kg", date(2024, 12, 31)) == "4.2"
+    assert parameter_value("foodbank.meals_per_kg", date(2025, 1, 1)) == "4.5"
+    assert clients["district_officer"].get("/parameters/").status_code == 403
