@@ -101,3 +101,12 @@ def clients(role_users) -> dict[str, Client]:
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_survives(request):
+    """Transactional tests flush every table afterwards; they must restore the data migrations
+    (areas, roles) for the tests after them: mark them serialized_rollback=True."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        pytest.fail("transactional tests need serialized_rollback=True (data migrations)")

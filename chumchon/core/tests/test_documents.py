@@ -255,7 +255,7 @@ def test_bad_issuer_code(code):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_numbers_have_no_gaps_or_duplicates():
     if connection.vendor != "postgresql":
         pytest.skip("row locks across threads need PostgreSQL")
