@@ -23,7 +23,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from chumchon.core.audit import record_event
 
 from .forms import ApiTokenForm, LoginForm, OtpConfirmForm, OtpTokenForm, ReasonForm
-from .models import ApiToken, RoleAssignment, User
+from .models import ApiToken, RoleAssignment
+from .permissions import user_get_for, user_scope
 from .scoping import has_perm_anywhere
 from .services import (
     api_token_create,
@@ -227,8 +228,10 @@ class UserListView(UsersManageMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return User.objects.order_by("username").prefetch_related(
-            "role_assignments__role", "role_assignments__area"
+        return (
+            user_scope(self.request.user)
+            .order_by("username")
+            .prefetch_related("role_assignments__role", "role_assignments__area__kind")
         )
 
 
@@ -239,11 +242,11 @@ class UserOtpResetView(UsersManageMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["target"] = get_object_or_404(User, pk=self.kwargs["pk"])
+        context["target"] = user_get_for(self.request.user, self.kwargs["pk"])
         return context
 
     def form_valid(self, form):
-        target = get_object_or_404(User, pk=self.kwargs["pk"])
+        target = user_get_for(self.request.user, self.kwargs["pk"])
         otp_reset(actor=self.request.user, user=target, reason=form.cleaned_data["reason"])
         messages.success(
             self.request,

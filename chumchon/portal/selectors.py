@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from chumchon.accounts.scoping import reach_of, scope_queryset
+from chumchon.accounts.scoping import path_filter, reach_of, scope_queryset
 from chumchon.core.models import AuditEvent, Job, RevealLog
 
 
@@ -46,7 +46,10 @@ def reveals_for(user: Any) -> QuerySet[RevealLog]:
 
 
 def jobs_for(user: Any) -> QuerySet[Job]:
-    """A user's own jobs; a system administrator sees every job."""
-    if reach_of(user).everything:
+    """A user's own jobs, and only while their area is still in the user's reach (a job's
+    result may hold the area's data); a system administrator sees every job."""
+    reach = reach_of(user)
+    if reach.everything:
         return Job.objects.select_related("created_by")
-    return Job.objects.filter(created_by=user).select_related("created_by")
+    own = Job.objects.filter(created_by=user).select_related("created_by")
+    return own.filter(Q(area_path="") | path_filter(reach.paths, "area_path"))

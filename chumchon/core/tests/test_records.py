@@ -233,3 +233,49 @@ def test_running_job_page_polls_with_htmx(clients, role_users):
     )
     fragment = clients["zone_officer"].get(f"/jobs/{job.pk}/progress/").content.decode()
     assert 'hx-get="/jobs/' in fragment and 'value="40"' in fragment
+
+
+def test_reveal_is_logged_with_reason_and_area(role_users):
+    from chumchon.core.models import RevealLog
+    from chumchon.core.personal import reveal_record
+
+    area = Area.objects.get(code="1001")
+    with pytest.raises(ValidationError):
+        reveal_record(actor=role_users["district_head"], obj=area, field="national_id", reason="x")
+    log = reveal_record(
+        actor=role_users["district_head"],
+        obj=area,
+        field="national_id",
+        reason="ตรวจสอบสิทธิ์เบี้ยยังชีพผู้สูงอายุ",
+        subject_label="นาย ก.",
+    )
+    assert log.area_path == area.path and log.field == "national_id"
+    with pytest.raises(TypeError):
+        log.delete()
+    assert RevealLog.objects.count() == 1
+
+
+def test_auditor_reads_reveals_in_reach(clients, role_users):
+    from chumchon.core.personal import reveal_record
+
+    reveal_record(
+        actor=role_users["district_head"],
+        obj=Area.objects.get(code="1001"),
+        field="national_id",
+        reason="ตรวจสอบสิทธิ์เบี้ยยังชีพ",
+        subject_label="นาง ข.",
+    )
+    page = clients["auditor"].get("/audit/reveals/").content.decode()
+    assert "นาง ข." in page and "ตรวจสอบสิทธิ์เบี้ยยังชีพ" in page
+    assert clients["district_officer"].get("/audit/reveals/").status_code == 403
+
+
+def test_a_job_disappears_when_its_area_leaves_the_users_reach(clients, role_users):
+    job = Job.objects.create(
+        created_by=role_users["district_officer"], kind="x", area_path="/BKK/BKK-02/1004/"
+    )
+    assert clients["district_officer"].get(f"/jobs/{job.pk}/").status_code == 404
+    mine = Job.objects.create(
+        created_by=role_users["district_officer"], kind="x", area_path="/BKK/BKK-01/1001/"
+    )
+    assert clients["district_officer"].get(f"/jobs/{mine.pk}/").status_code == 200
