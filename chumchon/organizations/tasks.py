@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from chumchon.core.excel import write_xlsx
@@ -39,7 +40,10 @@ def export_areas(job_id: int) -> None:
             [("areas", ["code", "name_th", "name_en", "kind", "parent_code"], rows)]
         )
         job_succeed(
-            job, content=content, filename=f"areas-{root.code}.xlsx", message=f"{total} areas"
+            job,
+            content=content,
+            filename=f"areas-{root.code}.xlsx",
+            message=ngettext("%(n)d area exported", "%(n)d areas exported", total) % {"n": total},
         )
     except Exception as exc:
         job_fail(job, message=f"{type(exc).__name__}: {exc}")

@@ -71,7 +71,7 @@ def test_pages_send_a_content_security_policy_without_inline_scripts(client):
 
 @pytest.mark.django_db
 def test_thai_is_the_default_language_and_english_is_a_switch_away(client):
-    thai = client.get("/accounts/login/")
+    thai = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="th">' in thai.content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     english = client.get("/accounts/login/")
