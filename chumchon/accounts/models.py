@@ -12,9 +12,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from chumchon.core.models import BilingualNameMixin
 
 
 class User(AbstractUser):
@@ -48,7 +49,7 @@ class Permission(models.Model):
         return self.code
 
 
-class Role(models.Model):
+class Role(BilingualNameMixin, models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name_th = models.CharField(_("Thai name"), max_length=255)
     name_en = models.CharField(_("English name"), max_length=255)
@@ -75,10 +76,6 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return self.name_en if (get_language() or "th").startswith("en") else self.name_th
 
 
 class RoleAssignmentQuerySet(models.QuerySet):

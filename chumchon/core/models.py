@@ -14,6 +14,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,22 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class BilingualNameMixin:
+    """`name` in the active language: English when English is active and given, else Thai."""
+
+    name_th: str
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "th").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_th
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class AppendOnlyQuerySet(models.QuerySet):

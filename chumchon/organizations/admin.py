@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from chumchon.core.admin import ReadOnlyAdmin
+
 from .models import Area, AreaKind
 
 
@@ -10,18 +12,9 @@ class AreaKindAdmin(admin.ModelAdmin):
 
 
 @admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin):
+class AreaAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     """Read-only: the tree changes through `load_areas` and the services (audited)."""
 
     list_display = ("code", "name_th", "name_en", "kind", "parent", "is_active")
     list_filter = ("kind",)
     search_fields = ("code", "name_th", "name_en")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,10 +12,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from chumchon.core.models import TimeStampedModel
+from chumchon.core.models import BilingualNameMixin, TimeStampedModel
 
 
-class AreaKind(models.Model):
+class AreaKind(BilingualNameMixin, models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name_th = models.CharField(_("Thai name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
@@ -30,10 +30,6 @@ class AreaKind(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return self.name_en if (get_language() or "th").startswith("en") else self.name_th
 
 
 class AreaQuerySet(models.QuerySet):
@@ -50,7 +46,7 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Area(TimeStampedModel):
+class Area(BilingualNameMixin, TimeStampedModel):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name_th = models.CharField(_("Thai name"), max_length=255)
     name_en = models.CharField(_("English name"), max_length=255, blank=True)
@@ -75,15 +71,6 @@ class Area(TimeStampedModel):
         verbose_name = _("area")
         verbose_name_plural = _("areas")
         indexes = [models.Index(fields=["kind", "path"])]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        if (get_language() or "th").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_th
 
     @property
     def display_name(self) -> str:
