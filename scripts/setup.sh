@@ -60,6 +60,9 @@ if [ "$MODE" = test ] && pkg_installed postgresql-15 &&
   missing+=(postgresql-contrib)
 fi
 
+# Node.js and npm install Bootstrap and htmx (served locally: no CDN).
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
 PYTHON="${PYTHON:-}"
 if [ -z "$PYTHON" ]; then
   if command -v python3.11 >/dev/null 2>&1; then PYTHON=python3.11; else PYTHON=python3; fi
@@ -122,7 +125,8 @@ if [ -f package-lock.json ]; then
       npm ci --no-audit --no-fund --loglevel=error </dev/null
       echo "$npm_hash" >"$NPM_STAMP"
     else
-      log "WARNING: npm not found: Bootstrap and htmx will be missing from the static files"
+      log "ERROR: npm not found: Bootstrap and htmx cannot be installed (apt-get install nodejs npm)"
+      exit 1
     fi
   fi
 fi

@@ -6,24 +6,26 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from chumchon.core.admin_audit import AuditedAdminMixin
+
 from .models import Permission, Role, RoleAssignment, User
 from .services import role_assign, role_assignment_end
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     list_display = ("username", "display_name", "email", "is_active", "is_superuser", "last_login")
     fieldsets = (*BaseUserAdmin.fieldsets, ("Chumchon", {"fields": ("display_name", "phone")}))
 
 
 @admin.register(Permission)
-class PermissionAdmin(admin.ModelAdmin):
+class PermissionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name_th", "name_en")
     search_fields = ("code", "name_th", "name_en")
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("code", "name_th", "name_en", "requires_otp", "is_system")
     filter_horizontal = ("permissions", "area_kinds")
 
@@ -36,11 +38,19 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("user", "area")
 
     def get_readonly_fields(self, request, obj=None):
-        return ("user", "role", "area", "valid_from") if obj else ()
+        # an existing assignment can only be ended (valid_to); history keeps the rest
+        return ("user", "role", "area", "valid_from", "note") if obj else ()
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and "valid_to" in form.base_fields:
+            form.base_fields["valid_to"].required = True
+        return form
 
     def save_model(self, request, obj, form, change):
         if change:
-            role_assignment_end(actor=request.user, assignment=obj, valid_to=obj.valid_to)
+            stored = RoleAssignment.objects.get(pk=obj.pk)
+            role_assignment_end(actor=request.user, assignment=stored, valid_to=obj.valid_to)
         else:
             saved = role_assign(
                 actor=request.user,

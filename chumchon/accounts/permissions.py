@@ -1,11 +1,16 @@
-"""Who may manage which users: a user is in reach when one of their role assignments lies in an
-area where the manager holds `users.manage`. Superusers are managed by superusers only."""
+"""Who may manage which users.
+
+A user is in a manager's reach when every area where the user holds an active role lies within
+an area where the manager holds `users.manage` (and the user holds at least one active role).
+A user with any wider role (a city officer seen from a district) stays out of reach, and
+superusers are managed by superusers only.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import RoleAssignment, User
@@ -17,8 +22,12 @@ def user_scope(manager: Any) -> QuerySet[User]:
     if reach.everything:
         return User.objects.all()
     paths = reach.paths_with("users.manage")
-    in_reach = RoleAssignment.objects.filter(path_filter(paths, "area__path")).values("user")
-    return User.objects.filter(pk__in=in_reach, is_superuser=False)
+    if not paths:
+        return User.objects.none()
+    active = RoleAssignment.objects.active_on()
+    inside = active.filter(path_filter(paths, "area__path")).values("user")
+    outside = active.exclude(path_filter(paths, "area__path")).values("user")
+    return User.objects.filter(Q(pk__in=inside) & ~Q(pk__in=outside), is_superuser=False)
 
 
 def user_get_for(manager: Any, pk: Any) -> User:

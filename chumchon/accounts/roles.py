@@ -88,17 +88,20 @@ def ensure_roles(apps, roles: dict[str, tuple[str, str, list[str], list[str], bo
     Permission = apps.get_model("accounts", "Permission")
     Role = apps.get_model("accounts", "Role")
     AreaKind = apps.get_model("organizations", "AreaKind")
-    for order, (code, (name_th, name_en, perms, kinds, requires_otp)) in enumerate(roles.items()):
-        role, _created = Role.objects.update_or_create(
-            code=code,
-            defaults={
-                "name_th": name_th,
-                "name_en": name_en,
-                "requires_otp": requires_otp,
-                "is_system": code == SYSTEM_ADMIN,
-                "sort_order": (order + 1) * 10,
-            },
-        )
+    for code, (name_th, name_en, perms, kinds, requires_otp) in roles.items():
+        values = {
+            "name_th": name_th,
+            "name_en": name_en,
+            "requires_otp": requires_otp,
+            "is_system": code == SYSTEM_ADMIN,
+        }
+        role = Role.objects.filter(code=code).first()
+        if role is None:
+            # a new role goes after the existing ones; an existing role keeps its place
+            last = Role.objects.order_by("-sort_order").values_list("sort_order", flat=True).first()
+            role = Role.objects.create(code=code, sort_order=(last or 0) + 10, **values)
+        else:
+            Role.objects.filter(pk=role.pk).update(**values)
         role.permissions.set(Permission.objects.filter(code__in=perms))
         role.area_kinds.set(AreaKind.objects.filter(code__in=kinds))
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, ListView, TemplateView, View
 from django_otp import login as otp_login
@@ -60,6 +61,8 @@ def _has_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+@method_decorator(sensitive_post_parameters("token"), name="dispatch")
+@method_decorator(never_cache, name="dispatch")
 class OtpVerifyView(LoginRequiredMixin, FormView):
     http_method_names = ["get", "post", "options"]
     template_name = "accounts/otp_verify.html"
@@ -85,6 +88,8 @@ class OtpVerifyView(LoginRequiredMixin, FormView):
         return redirect(_safe_next(self.request))
 
 
+@method_decorator(sensitive_post_parameters("token"), name="dispatch")
+@method_decorator(never_cache, name="dispatch")
 class OtpEnrolView(LoginRequiredMixin, FormView):
     http_method_names = ["get", "post", "options"]
     template_name = "accounts/otp_enrol.html"
@@ -156,6 +161,7 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         return context
 
 
+@method_decorator(never_cache, name="dispatch")
 class ApiTokenCreateView(LoginRequiredMixin, FormView):
     """Creating a token needs a session that has passed the second factor."""
 
@@ -197,6 +203,7 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
         return redirect("profile")
 
 
+@method_decorator(never_cache, name="dispatch")
 class BackupCodesView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 

@@ -116,7 +116,7 @@ def install_error_handlers(api: Any) -> None:
 
     def http_error(request, exc: HttpError):
         message = str(exc)
-        if exc.status_code == 400:
+        if exc.status_code == 400 and message.startswith("Cannot parse request body"):
             message = _("The request body is not valid JSON.")
         return api.create_response(request, error_body(message), status=exc.status_code)
 

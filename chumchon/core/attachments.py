@@ -3,6 +3,7 @@ directly (the download view checks the owning record's scope)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import PurePath
 from typing import Any
 
@@ -14,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from .audit import area_path_of, record_event
 from .models import Attachment
+
+logger = logging.getLogger(__name__)
 
 # Leading bytes of the allowed types: a renamed executable is refused.
 MAGIC = {
@@ -70,6 +73,14 @@ def validate_upload(uploaded: Any) -> tuple[str, str]:
 def attachment_add(
     *, actor: Any, owner: models.Model, uploaded: Any, description: str = ""
 ) -> Attachment:
+    """Store `uploaded` as an attachment of `owner`, audited.
+
+    The record is validated before the file is written, so a refused upload leaves no file.
+    If anything fails after the file is written (the row, the audit event), the file is
+    deleted before the error propagates. A transaction around this call that rolls back after
+    it returned still leaves the file behind: the monthly periodic job
+    `core.prune_orphan_attachments` deletes such files.
+    """
     _ext, mime = validate_upload(uploaded)
     attachment = Attachment(
         content_type=ContentType.objects.get_for_model(owner),
@@ -80,16 +91,24 @@ def attachment_add(
         description=description[:255],
         uploaded_by=actor,
     )
+    attachment.full_clean(exclude=["file"])
     attachment.file.save(uploaded.name, uploaded, save=False)
-    attachment.full_clean()
-    attachment.save()
-    record_event(
-        actor=actor,
-        action="attachment.add",
-        obj=owner,
-        area_path=area_path_of(owner),
-        changes={"file": attachment.original_name, "size": attachment.size},
-    )
+    try:
+        attachment.full_clean()
+        attachment.save()
+        record_event(
+            actor=actor,
+            action="attachment.add",
+            obj=owner,
+            area_path=area_path_of(owner),
+            changes={"file": attachment.original_name, "size": attachment.size},
+        )
+    except BaseException:
+        try:
+            attachment.file.delete(save=False)
+        except Exception:  # the original error matters more; the prune job retries
+            logger.warning("could not delete the file of a failed attachment", exc_info=True)
+        raise
     return attachment
 
 

@@ -21,8 +21,12 @@ Running numbers
 PDF
     ``render_pdf("documents/memo.html", context)`` renders a Django template and WeasyPrint
     turns it into PDF bytes; ``pdf_response(pdf, "บันทึก.pdf")`` serves them. Templates extend
-    ``documents/base.html`` (A4, Thai official margins, Laksaman 16 pt). Only ``data:`` and
-    ``file:`` URLs are fetched while rendering: a PDF never reaches out to the network.
+    ``documents/base.html`` (A4, Thai official margins, Laksaman 16 pt). Official documents are
+    Thai whatever the viewer's interface language: the template is rendered with Thai active.
+    Only ``data:`` URLs and ``file:`` URLs of files inside the static directories
+    (``STATIC_ROOT``, ``STATICFILES_DIRS``) are fetched while rendering: a PDF never reaches
+    out to the network nor reads other files of the server (a template that shows a
+    user-supplied URL cannot embed ``file:///etc/passwd``).
 """
 
 from __future__ import annotations
@@ -30,10 +34,13 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import mimetypes
 import re
 import unicodedata
 from datetime import date, datetime
-from urllib.parse import quote
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
 
 import weasyprint
@@ -42,11 +49,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from fontTools.agl import toUnicode as glyph_name_to_text
 from fontTools.ttLib import TTFont
 from weasyprint.text.fonts import get_hb_object_data
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .dates import be_year
 from .models import DocumentCounter
@@ -141,25 +148,67 @@ def _font_family() -> str:
     return family
 
 
-class _LocalOnlyFetcher(URLFetcher):
-    """Fetch only embedded (data:) and local (file:) resources; never the network."""
+def static_roots() -> tuple[Path, ...]:
+    """The directories whose files a PDF may embed: STATIC_ROOT and STATICFILES_DIRS."""
+    roots = []
+    if getattr(settings, "STATIC_ROOT", None):
+        roots.append(settings.STATIC_ROOT)
+    for entry in getattr(settings, "STATICFILES_DIRS", ()):
+        roots.append(entry[1] if isinstance(entry, list | tuple) else entry)
+    return tuple(Path(root).resolve() for root in roots)
 
-    def __init__(self) -> None:
+
+class LocalOnlyFetcher(URLFetcher):
+    """Fetch embedded (``data:``) resources and files inside ``roots``; nothing else.
+
+    ``roots`` defaults to the static directories (``static_roots()``). A ``file:`` URL is
+    resolved (``..`` and symbolic links) before the check; a URL with a host, another scheme
+    or a path outside the roots raises PermissionError, which WeasyPrint logs as a failed
+    fetch and renders the document without that resource.
+    """
+
+    def __init__(self, roots: tuple[Path, ...] | None = None) -> None:
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+        self.roots = (
+            static_roots() if roots is None else tuple(Path(root).resolve() for root in roots)
+        )
+
+    def allowed_path(self, url: str) -> Path:
+        """The local path of a ``file:`` URL inside the roots, or PermissionError."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise PermissionError(f"not a local file URL: {url}")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise PermissionError(f"{url}: only files of the static directories go into a PDF")
+        return path
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = self.allowed_path(url)
+            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime_type})
+        raise PermissionError(f"URL scheme {scheme or '(none)'!r} is not fetched into a PDF: {url}")
 
 
 def render_pdf(template_name: str, context: dict, *, base_url: str | None = None) -> bytes:
-    """Render a Django template to HTML and WeasyPrint to PDF bytes.
+    """Render a Django template to HTML and WeasyPrint to PDF bytes, in Thai.
 
-    ``context`` gets ``pdf_font_family`` (settings.PDF_FONT_FAMILY, "Laksaman") unless it
-    sets it. ``base_url`` resolves relative ``file:`` URLs (images) in the template. The Thai
-    text map of the embedded fonts is corrected so that the text extracts (see
-    ``_fix_thai_text_map``).
+    The template is rendered with Thai active, whatever the viewer's interface language: an
+    official document is Thai. ``context`` gets ``pdf_font_family``
+    (settings.PDF_FONT_FAMILY, "Laksaman") unless it sets it. ``base_url`` resolves relative
+    ``file:`` URLs (images) in the template; only files of the static directories are read
+    (``LocalOnlyFetcher``). The Thai text map of the embedded fonts is corrected so that the
+    text extracts (see ``_fix_thai_text_map``).
     """
-    full_context = {"pdf_font_family": _font_family(), **context}
-    html = render_to_string(template_name, full_context)
-    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=_LocalOnlyFetcher())
-    return document.write_pdf(finisher=_fix_thai_text_map)
+    with translation.override("th"):
+        full_context = {"pdf_font_family": _font_family(), **context}
+        html = render_to_string(template_name, full_context)
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher())
+        return document.write_pdf(finisher=_fix_thai_text_map)
 
 
 # --- text extraction of Thai ------------------------------------------------------------------

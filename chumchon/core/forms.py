@@ -26,9 +26,24 @@ class StyledFormMixin:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
             if self.is_bound and name in self.errors:
-                widget.attrs["class"] += " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"id_{name}_error"
+                self._mark_invalid(name)
+
+    def _mark_invalid(self, name: str) -> None:
+        widget = self.fields[name].widget
+        if "is-invalid" not in widget.attrs.get("class", ""):
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
+        widget.attrs["aria-invalid"] = "true"
+        widget.attrs["aria-describedby"] = f"id_{name}_error"
+
+    def add_error(self, field, error):
+        """Errors found after validation (by a service) mark their field too."""
+        super().add_error(field, error)
+        names = [field] if field else []
+        if field is None and hasattr(error, "error_dict"):
+            names = list(error.error_dict)
+        for name in names:
+            if name in self.fields:
+                self._mark_invalid(name)
 
 
 class StyledForm(StyledFormMixin, forms.Form):

@@ -2,21 +2,28 @@
 
 A service calls `job_enqueue(...)`, which creates a Job row and enqueues a django-tasks task
 that receives the job id. The task reports progress with `job_progress` and finishes with
-`job_succeed` or `job_fail`; the job page polls the row with htmx.
+`job_succeed` or `job_fail`; the job page polls the row with htmx. A task that catches an
+unexpected exception calls `job_fail_safely(job, exc)`: the user sees a generic message, the
+details (which may hold personal data) go to the log only.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .audit import record_event
 from .models import Job
 
+logger = logging.getLogger(__name__)
 
+
+@transaction.atomic
 def job_enqueue(
     *,
     actor: Any,
@@ -26,14 +33,17 @@ def job_enqueue(
     area_path: str = "",
     params: dict | None = None,
 ) -> Job:
-    """Create the Job record and enqueue `task(job_id)` once the transaction commits."""
-    job = Job.objects.create(
+    """Create the Job record (validated) and enqueue `task(job_id)` once the transaction
+    commits."""
+    job = Job(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         kind=kind,
         title=title,
         area_path=area_path,
         params=params or {},
     )
+    job.full_clean()
+    job.save()
     record_event(actor=actor, action="job.enqueue", obj=job, area_path=area_path)
 
     def _enqueue() -> None:
@@ -84,3 +94,13 @@ def job_fail(job: Job, *, message: str) -> Job:
     job.messages = [*job.messages, message]
     job.save()
     return job
+
+
+def job_fail_safely(job: Job, exc: BaseException) -> Job:
+    """Fail `job` with a generic message for its user; log `exc` with its traceback.
+
+    An exception's text may carry personal data or internals, so it is never shown on the job
+    page; the log (national IDs masked) has the details.
+    """
+    logger.exception("job %s (%s) failed", job.pk, job.kind, exc_info=exc)
+    return job_fail(job, message=gettext("The job failed; the administrators have the details."))

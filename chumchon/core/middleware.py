@@ -8,7 +8,10 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        set_request_ip(request.META.get("REMOTE_ADDR"))
+        # the same client address django-axes uses (honours AXES_IPWARE_PROXY_COUNT)
+        from axes.helpers import get_client_ip_address
+
+        set_request_ip(get_client_ip_address(request) or request.META.get("REMOTE_ADDR"))
         try:
             return self.get_response(request)
         finally:
@@ -32,8 +35,8 @@ class ThaiFirstLocaleMiddleware:
         supported = {code for code, _name in settings.LANGUAGES}
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        with translation.override(language):  # restored afterwards: nothing leaks to the thread
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -127,13 +128,17 @@ class DatedParameter(models.Model):
 
     `valid_to` is inclusive and optional (open-ended). Periods of one key never overlap, so a
     record dated D always reads the value of its day (see core.params).
+
+    `value` is JSON; a Decimal is stored as its string ("3000.50"), never as a float. Store
+    amounts and factors as strings (or Decimals) and read them with
+    `core.params.parameter_decimal`.
     """
 
     key = models.CharField(_("parameter"), max_length=100, db_index=True)
     name = models.CharField(_("name"), max_length=255, blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    value = models.JSONField(_("value"))
+    value = models.JSONField(_("value"), encoder=DjangoJSONEncoder)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from .logging import mask_ids
 from .models import PeriodicRun
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,35 @@ def autodiscover() -> None:
 STALE_AFTER = timedelta(hours=2)
 
 
+def _claim(job: PeriodicJob, period: str) -> PeriodicRun | None:
+    """The run row this process is to execute for (job, period), or None to skip.
+
+    A new period creates the row. An existing row is re-run only if it failed, or if it is
+    still marked running after STALE_AFTER (its process died). That decision is taken on the
+    row locked with SELECT ... FOR UPDATE, and the takeover is a conditional UPDATE of the
+    row as it was read: two run_periodic processes never both re-run it (on SQLite, which
+    ignores FOR UPDATE, the conditional UPDATE alone decides).
+    """
+    try:
+        with transaction.atomic():
+            return PeriodicRun.objects.create(name=job.name, period=period)
+    except IntegrityError:
+        pass
+    with transaction.atomic():
+        run = PeriodicRun.objects.select_for_update().get(name=job.name, period=period)
+        now = timezone.now()
+        stale = run.finished_at is None and now - run.started_at > STALE_AFTER
+        if run.ok or not (stale or run.finished_at is not None):
+            return None
+        taken = PeriodicRun.objects.filter(
+            pk=run.pk, ok=False, started_at=run.started_at, finished_at=run.finished_at
+        ).update(started_at=now, finished_at=None, output="")
+        if taken != 1:
+            return None
+        run.started_at, run.finished_at, run.output = now, None, ""
+    return run
+
+
 def run_due(today: date | None = None, *, only: str | None = None) -> list[tuple[str, str]]:
     """Run every job not yet run for its current period. Returns [(name, outcome)]."""
     autodiscover()
@@ -65,19 +95,10 @@ def run_due(today: date | None = None, *, only: str | None = None) -> list[tuple
     for job in sorted(REGISTRY.values(), key=lambda j: j.name):
         if only and job.name != only:
             continue
-        period = period_key(job.every, today)
-        try:
-            with transaction.atomic():
-                run = PeriodicRun.objects.create(name=job.name, period=period)
-        except IntegrityError:
-            run = PeriodicRun.objects.get(name=job.name, period=period)
-            stale = run.finished_at is None and timezone.now() - run.started_at > STALE_AFTER
-            if run.ok or not (stale or run.finished_at is not None):
-                outcomes.append((job.name, "skipped"))
-                continue
-            run.started_at = timezone.now()
-            run.finished_at = None
-            run.save()
+        run = _claim(job, period_key(job.every, today))
+        if run is None:
+            outcomes.append((job.name, "skipped"))
+            continue
         try:
             output = job.func(today) or ""
             run.ok = True
@@ -87,7 +108,7 @@ def run_due(today: date | None = None, *, only: str | None = None) -> list[tuple
             run.ok = False
             outcome = "failed"
             logger.exception("periodic job %s failed", job.name)
-        run.output = output[-10000:]
+        run.output = mask_ids(output)[-10000:]
         run.finished_at = timezone.now()
         run.save()
         outcomes.append((job.name, outcome))
@@ -111,3 +132,47 @@ def prune_finished_jobs(today: date) -> str:
         job.delete()
         count += 1
     return f"deleted {count} jobs finished before {cutoff:%Y-%m-%d}"
+
+
+ORPHAN_MIN_AGE = timedelta(days=1)
+
+
+@periodic("core.prune_orphan_attachments", every=MONTHLY)
+def prune_orphan_attachments(today: date) -> str:
+    """Delete files under attachments/ that no Attachment row names, older than ORPHAN_MIN_AGE.
+
+    `attachment_add` deletes its file when it fails, but a transaction around it that rolls
+    back later leaves the file behind. Files younger than a day are kept: their row may belong
+    to a transaction that has not committed yet.
+    """
+    from .models import Attachment
+
+    storage = Attachment._meta.get_field("file").storage
+    cutoff = timezone.now() - ORPHAN_MIN_AGE
+    deleted = 0
+
+    def prune(directory: str) -> None:
+        nonlocal deleted
+        try:
+            subdirs, files = storage.listdir(directory)
+        except FileNotFoundError:
+            return
+        known = set(
+            Attachment.objects.filter(file__startswith=directory).values_list("file", flat=True)
+        )
+        for name in files:
+            path = f"{directory}{name}"
+            if path in known:
+                continue
+            try:
+                modified = storage.get_modified_time(path)
+            except (NotImplementedError, OSError):
+                continue
+            if modified < cutoff:
+                storage.delete(path)
+                deleted += 1
+        for subdir in subdirs:
+            prune(f"{directory}{subdir}/")
+
+    prune("attachments/")
+    return f"deleted {deleted} orphan attachment files older than {cutoff:%Y-%m-%d %H:%M}"

@@ -30,3 +30,12 @@ def can_edit_area(user: Any, area: Area) -> bool:
 
 def can_export_area(user: Any, area: Area) -> bool:
     return has_perm(user, "jobs.run", area)
+
+
+def can_view_area_records(user: Any, area: Area) -> bool:
+    """Files and change history of an area are for staff (not committee members)."""
+    return has_perm(user, "records.view", area)
+
+
+def can_view_factsheet(user: Any, area: Area) -> bool:
+    return has_perm(user, "areas.view", area)

@@ -72,3 +72,12 @@ def kind_totals(area: Area) -> dict[str, int]:
         .annotate(n=Count("id"))
         .values_list("kind__code", "n")
     )
+
+
+def area_events(area: Area, limit: int = 50):
+    """The audit events of one area record (the area page's history tab)."""
+    from chumchon.core.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        object_type="organizations.area", object_id=str(area.pk)
+    ).select_related("actor")[:limit]

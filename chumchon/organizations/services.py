@@ -162,7 +162,7 @@ def areas_load(*, actor: Any, rows: Iterable[Mapping[str, str]]) -> LoadResult:
             )
     existing = {
         a.code: a
-        for a in Area.objects.filter(
+        for a in Area.objects.select_related("kind").filter(
             code__in=[*by_code, *[r.get("parent_code", "") for _i, r in by_code.values()]]
         )
     }
@@ -200,6 +200,20 @@ def areas_load(*, actor: Any, rows: Iterable[Mapping[str, str]]) -> LoadResult:
 
     for code in by_code:
         visit(code, (code,))
+    # A level sits below its parent's level (a district cannot go under a community).
+    for index, row in by_code.values():
+        parent_code = row.get("parent_code", "")
+        parent_kind = (
+            kinds.get(by_code[parent_code][1].get("kind", ""))
+            if parent_code in by_code
+            else (existing[parent_code].kind if parent_code in existing else None)
+        )
+        kind = kinds.get(row.get("kind", ""))
+        if kind and parent_kind and kind.rank <= parent_kind.rank:
+            errors.append(
+                _("Row %(row)d, column kind: a %(kind)s cannot be placed under a %(parent)s.")
+                % {"row": index, "kind": kind.name, "parent": parent_kind.name}
+            )
     if errors:
         raise RowErrors(errors)
 

@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from django_tasks import task
 
 from chumchon.core.excel import write_xlsx
-from chumchon.core.jobs import job_fail, job_progress, job_running, job_succeed
+from chumchon.core.jobs import job_fail_safely, job_progress, job_running, job_succeed
 
 from .models import Area
 
@@ -46,5 +46,5 @@ def export_areas(job_id: int) -> None:
             message=ngettext("%(n)d area exported", "%(n)d areas exported", total) % {"n": total},
         )
     except Exception as exc:
-        job_fail(job, message=f"{type(exc).__name__}: {exc}")
+        job_fail_safely(job, exc)
         raise

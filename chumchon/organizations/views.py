@@ -13,12 +13,17 @@ from django.views.generic import ListView, TemplateView, View
 from chumchon.accounts.scoping import reach_of, require_perm
 from chumchon.core.attachments import attachment_add, attachments_of
 from chumchon.core.documents import pdf_response, render_pdf
-from chumchon.core.models import AuditEvent
 from chumchon.portal.forms import AttachmentForm
 
 from .models import Area, AreaKind
-from .permissions import area_get_for, area_scope, can_edit_area
-from .selectors import children_with_counts, kind_totals
+from .permissions import (
+    area_get_for,
+    area_scope,
+    can_edit_area,
+    can_view_area_records,
+    can_view_factsheet,
+)
+from .selectors import area_events, children_with_counts, kind_totals
 from .services import area_export_start
 
 
@@ -76,15 +81,14 @@ class AreaDetailView(AreaMixin, TemplateView):
             children=children_with_counts(area),
             totals=kind_totals(area),
             kinds=AreaKind.objects.all(),
-            attachments=attachments_of(area),
+            attachments=attachments_of(area) if can_view_area_records(user, area) else [],
+            can_view_records=can_view_area_records(user, area),
             can_edit=can_edit_area(user, area),
             attachment_form=AttachmentForm(),
         )
-        if tab == "history":
+        if tab == "history" and can_view_area_records(user, area):
             context["history"] = area.history.select_related("history_user", "kind")[:50]
-            context["events"] = AuditEvent.objects.filter(
-                object_type="organizations.area", object_id=str(area.pk)
-            ).select_related("actor")[:50]
+            context["events"] = area_events(area)
         return context
 
 
@@ -129,10 +133,7 @@ class AreaFactSheetView(AreaMixin, View):
 
     def get(self, request, code: str):
         area = self.get_area()
-        if not (
-            reach_of(request.user).allows("records.view", area.path)
-            or reach_of(request.user).allows("areas.view", area.path)
-        ):
+        if not can_view_factsheet(request.user, area):
             raise PermissionDenied
         pdf = render_pdf(
             "documents/area_factsheet.html",

@@ -38,3 +38,9 @@ class ParameterPeriodForm(StyledForm):
     note = forms.CharField(
         label=_("Note or reference (e.g. the order that set it)"), required=False, max_length=500
     )
+    retroactive_reason = forms.CharField(
+        label=_("Reason, if the period starts before today"),
+        required=False,
+        max_length=500,
+        help_text=_("Records already dated in that period will use the new value."),
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView, View
 
 from chumchon.accounts.scoping import has_perm_anywhere, owner_in_scope_or_404
-from chumchon.core.models import Attachment
+from chumchon.core.models import Attachment, AuditEvent
 from chumchon.organizations.selectors import home_areas, kind_labels
 
 from .forms import AuditFilterForm, ParameterPeriodForm
@@ -58,7 +58,9 @@ class AuditEventListView(AuditPermissionMixin, ListView):
 
     def get_queryset(self):
         self.form = AuditFilterForm(self.request.GET or None)
-        filters = self.form.cleaned_data if self.form.is_valid() else {}
+        if self.form.is_bound and not self.form.is_valid():
+            return AuditEvent.objects.none()  # the errors show next to the fields
+        filters = self.form.cleaned_data if self.form.is_bound else {}
         return audit_events_for(self.request.user, **{k: v for k, v in filters.items() if v})
 
     def get_context_data(self, **kwargs):
@@ -175,15 +177,23 @@ class ParameterStartView(ParametersMixin, FormView):
     def form_valid(self, form):
         from django.core.exceptions import ValidationError
 
+        from chumchon.core.money import to_decimal
         from chumchon.core.params import parameter_start_period
 
         history = self.get_history()
-        value = form.cleaned_data["value"].strip()
-        if isinstance(history[-1].value, int | float) and not isinstance(history[-1].value, bool):
+        latest = history[-1].value
+        text = form.cleaned_data["value"].strip()
+        if isinstance(latest, dict | list):
+            form.add_error(
+                None, _("This parameter has a structured value: its own module's page changes it.")
+            )
+            return self.form_invalid(form)
+        value: object = text
+        if not isinstance(latest, bool) and _is_number(latest):
             try:
-                value = type(history[-1].value)(value)
-            except ValueError:
-                form.add_error("value", _("Enter a number."))
+                value = str(to_decimal(text))  # kept exactly, as a string (never a float)
+            except ValidationError:
+                form.add_error("value", _("Enter a number, e.g. 4.2"))
                 return self.form_invalid(form)
         try:
             parameter_start_period(
@@ -192,6 +202,7 @@ class ParameterStartView(ParametersMixin, FormView):
                 value=value,
                 valid_from=form.cleaned_data["valid_from"],
                 note=form.cleaned_data["note"],
+                retroactive_reason=form.cleaned_data["retroactive_reason"],
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -200,3 +211,15 @@ class ParameterStartView(ParametersMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("The new period was saved."))
         return redirect("parameter-list")
+
+
+def _is_number(value: object) -> bool:
+    from decimal import Decimal, InvalidOperation
+
+    if isinstance(value, int | float | Decimal):
+        return True
+    try:
+        Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return False
+    return True

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "chumchon.core.middleware.AuditContextMiddleware",
+    "chumchon.core.api_errors.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,8 +105,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web server, worker) share the file: wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several processes (web workers, the job worker, periodic jobs) share the file: take the
+    # write lock at the start of each transaction (no "database is locked" on lock upgrade),
+    # let readers go on during writes (WAL), and wait instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -206,6 +215,8 @@ CHUMCHON_REQUIRE_OTP = env_bool("CHUMCHON_REQUIRE_OTP", True)
 #   TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 #   RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}
 if os.environ.get("TASKS_BACKEND") == "rq":
+    # worker: `python manage.py rqworker default --job-class django_tasks_rq.Job`
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://localhost:6379/0")}}
 else:

@@ -57,16 +57,32 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 @pytest.mark.django_db
-def test_pages_send_a_content_security_policy_without_inline_scripts(client):
+def test_pages_send_a_content_security_policy_without_inline_scripts(client, clients):
+    import re
+
     response = client.get("/accounts/login/")
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "default-src 'self'" in policy
     assert response["X-Frame-Options"] == "DENY"
-    html = response.content.decode()
-    assert '"includeIndicatorStyles": false' in html  # htmx injects no <style>
-    assert "<script>" not in html  # only external scripts from our own static files
-    assert "cdn" not in html.lower()
+    assert '"includeIndicatorStyles": false' in response.content.decode()  # htmx: no <style>
+    pages = [
+        (client, "/accounts/login/"),
+        (client, "/"),
+        (clients["district_officer"], "/"),
+        (clients["district_officer"], "/areas/1001/"),
+        (clients["district_officer"], "/profile/"),
+        (clients["auditor"], "/audit/"),
+    ]
+    for who, url in pages:
+        html = who.get(url).content.decode()
+        scripts = re.findall(r"<script\b[^>]*>", html, flags=re.I)
+        assert scripts, url
+        for tag in scripts:
+            assert re.search(r'\bsrc="/static/', tag), f"{url}: inline or foreign script {tag}"
+        assert not re.search(r"\son[a-z]+\s*=", html, flags=re.I), f"{url}: inline event handler"
+        assert not re.search(r"\sstyle\s*=", html, flags=re.I), f"{url}: inline style attribute"
+        assert "cdn" not in html.lower()
 
 
 @pytest.mark.django_db

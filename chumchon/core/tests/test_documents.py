@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import subprocess
 import threading
@@ -12,8 +13,10 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.utils import translation
 
 from chumchon.core.documents import (
+    LocalOnlyFetcher,
     format_document_number,
     next_document_number,
     pdf_response,
@@ -21,10 +24,17 @@ from chumchon.core.documents import (
 )
 from chumchon.core.models import DocumentCounter
 
-needs_poppler = pytest.mark.skipif(
-    not (shutil.which("pdffonts") and shutil.which("pdftotext")),
-    reason="poppler-utils (pdffonts, pdftotext) is not installed",
-)
+
+@pytest.fixture
+def poppler():
+    """The PDF tests read the PDF back with poppler: missing tools fail, never skip."""
+    missing = [tool for tool in ("pdffonts", "pdftotext") if not shutil.which(tool)]
+    if missing:
+        pytest.fail(
+            f"poppler-utils missing ({', '.join(missing)}): run bash scripts/setup.sh test",
+            pytrace=False,
+        )
+
 
 MEMO_CONTEXT = {
     "office": "กองสวัสดิการสังคม เทศบาลตำบลแม่เหียะ โทร. 0 5380 5000",
@@ -77,8 +87,7 @@ def _pdffonts(path: Path) -> list[dict[str, str]]:
 # --- PDF ---------------------------------------------------------------------------------
 
 
-@needs_poppler
-def test_memo_pdf_embeds_laksaman_and_extracts_thai(tmp_path):
+def test_memo_pdf_embeds_laksaman_and_extracts_thai(poppler, tmp_path):
     pdf = render_pdf("documents/memo.html", MEMO_CONTEXT)
     assert pdf.startswith(b"%PDF-")
     path = tmp_path / "memo.pdf"
@@ -108,8 +117,7 @@ def test_memo_pdf_embeds_laksaman_and_extracts_thai(tmp_path):
         assert _nfkc(word) in text, f"{word!r} not extracted from the PDF:\n{text}"
 
 
-@needs_poppler
-def test_long_memo_numbers_pages_in_thai_from_page_two(tmp_path):
+def test_long_memo_numbers_pages_in_thai_from_page_two(poppler, tmp_path):
     context = {**MEMO_CONTEXT, "paragraphs": MEMO_CONTEXT["paragraphs"][:1] * 30}
     path = tmp_path / "long.pdf"
     path.write_bytes(render_pdf("documents/memo.html", context))
@@ -123,11 +131,121 @@ def test_long_memo_numbers_pages_in_thai_from_page_two(tmp_path):
 def test_date_text_wins_over_date():
     from django.template.loader import render_to_string
 
-    html = render_to_string("documents/memo.html", {**MEMO_CONTEXT, "date_text": "๑๒ มีนาคม ๒๕๖๗"})
-    assert "๑๒ มีนาคม ๒๕๖๗" in html
-    assert "12 มีนาคม 2567" not in html
-    html = render_to_string("documents/memo.html", MEMO_CONTEXT)
-    assert "12 มีนาคม 2567" in html
+    with translation.override("th"):  # as render_pdf renders it
+        html = render_to_string(
+            "documents/memo.html", {**MEMO_CONTEXT, "date_text": "๑๒ มีนาคม ๒๕๖๗"}
+        )
+        assert "๑๒ มีนาคม ๒๕๖๗" in html
+        assert "12 มีนาคม 2567" not in html
+        html = render_to_string("documents/memo.html", MEMO_CONTEXT)
+        assert "12 มีนาคม 2567" in html
+
+
+def test_pdf_is_thai_whatever_the_interface_language(poppler, tmp_path):
+    with translation.override("en"):
+        pdf = render_pdf("documents/memo.html", MEMO_CONTEXT)
+        assert translation.get_language() == "en"  # the viewer's language is left alone
+    path = tmp_path / "memo-en.pdf"
+    path.write_bytes(pdf)
+    text = _pdftotext(path)
+    assert _nfkc("12 มีนาคม 2567") in text, text
+    assert "March" not in text and "BE" not in text
+
+
+# --- what a PDF may fetch ------------------------------------------------------------------
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
+
+
+@pytest.fixture
+def static_dir(tmp_path, settings):
+    """A static directory holding one image, configured as STATICFILES_DIRS."""
+    static = tmp_path / "static"
+    (static / "img").mkdir(parents=True)
+    (static / "img" / "garuda.png").write_bytes(PNG)
+    (tmp_path / "secret.txt").write_text("not for PDFs")
+    settings.STATIC_ROOT = tmp_path / "static_root"
+    settings.STATICFILES_DIRS = [("vendor", tmp_path / "vendor"), static]
+    return static
+
+
+def test_fetcher_reads_files_of_the_static_directories(static_dir):
+    fetcher = LocalOnlyFetcher()
+    assert static_dir.resolve() in fetcher.roots
+    assert (static_dir.parent / "vendor").resolve() in fetcher.roots  # (prefix, path) entries
+    assert (static_dir.parent / "static_root").resolve() in fetcher.roots
+    image = static_dir / "img" / "garuda.png"
+    response = fetcher.fetch(image.as_uri())
+    assert response.read() == PNG and response.content_type == "image/png"
+    response = fetcher.fetch("data:text/plain;base64,aGVsbG8=")
+    assert response.read() == b"hello"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "file://localhost/etc/passwd",
+        "file://evil.example/share/x.png",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.com/x.png",
+        "ftp://example.com/x.png",
+    ],
+)
+def test_fetcher_refuses_other_files_and_the_network(static_dir, url):
+    with pytest.raises(PermissionError):
+        LocalOnlyFetcher().fetch(url)
+
+
+def test_fetcher_refuses_a_way_out_of_the_static_directory(static_dir):
+    fetcher = LocalOnlyFetcher()
+    sneaky = static_dir.as_uri() + "/img/../../secret.txt"
+    with pytest.raises(PermissionError):
+        fetcher.fetch(sneaky)
+    with pytest.raises(PermissionError):
+        fetcher.fetch(static_dir.as_uri() + "/%2e%2e/secret.txt")
+    link = static_dir / "img" / "link.txt"
+    link.symlink_to(static_dir.parent / "secret.txt")
+    with pytest.raises(PermissionError):
+        fetcher.fetch(link.as_uri())
+
+
+def test_a_pdf_never_embeds_a_file_outside_static(static_dir, monkeypatch):
+    """A template showing <img src="file:///etc/passwd"> renders, without reading the file."""
+    from chumchon.core import documents
+
+    fetched: list[str] = []
+    real_fetch = LocalOnlyFetcher.fetch
+
+    def spy(self, url, headers=None):
+        try:
+            response = real_fetch(self, url, headers)
+        except PermissionError:
+            fetched.append(f"refused {url}")
+            raise
+        fetched.append(f"read {url}")
+        return response
+
+    monkeypatch.setattr(LocalOnlyFetcher, "fetch", spy)
+    image = (static_dir / "img" / "garuda.png").as_uri()
+    html = (
+        '<html><body><img src="file:///etc/passwd"><img src="' + image + '"><p>ทดสอบ</p>'
+        "</body></html>"
+    )
+    monkeypatch.setattr(documents, "render_to_string", lambda name, context: html)
+    pdf = render_pdf("documents/memo.html", {})
+    assert pdf.startswith(b"%PDF-")
+    assert b"root:" not in pdf
+    assert fetched == ["refused file:///etc/passwd", f"read {image}"]
 
 
 def test_render_pdf_refuses_th_sarabun(settings):

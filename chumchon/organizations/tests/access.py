@@ -13,4 +13,5 @@ ACCESS = {
     "area-factsheet": Rule({"GET": scoped("areas.view")}, area_code),
     "api:list_areas": Rule({"GET": PUBLIC}, api=True),
     "api:get_area": Rule({"GET": PUBLIC}, area_code, api=True),
+    "api:export_area": Rule({"POST": scoped("jobs.run")}, area_code, api=True),
 }

@@ -181,3 +181,52 @@ def test_load_errors_are_also_given_in_thai(tmp_path):
     with translation.override("th"), pytest.raises(CommandError):
         call_command("load_areas", str(write(tmp_path, bad)), stdout=io.StringIO(), stderr=err)
     assert "แถวที่ 2" in err.getvalue() and "village" in err.getvalue()
+
+
+def test_api_export_starts_a_job_and_refuses_malformed_json(
+    clients, django_capture_on_commit_callbacks
+):
+    client = clients["district_officer"]
+    client.cookies["chumchon_language"] = "en"
+    bad = client.post("/api/v1/areas/1001/export", "{not json", content_type="application/json")
+    assert bad.status_code == 400
+    assert bad.json() == {"message": "The request body is not valid JSON.", "errors": []}
+    wrong = client.post(
+        "/api/v1/areas/1001/export", {"format": "pdf"}, content_type="application/json"
+    )
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "format"
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post("/api/v1/areas/1001/export", {}, content_type="application/json")
+    assert ok.status_code == 202
+    job = client.get(ok.json()["url"]).json()
+    assert job["status"] == "succeeded"
+    assert (
+        client.post("/api/v1/areas/1004/export", {}, content_type="application/json").status_code
+        == 404
+    )
+    committee = clients["committee_member"]
+    assert (
+        committee.post(
+            "/api/v1/areas/T-1001-01/export", {}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+
+
+def test_api_unknown_path_and_wrong_method_answer_json(client):
+    missing = client.get("/api/v1/no-such-thing/")
+    assert missing.status_code == 404 and set(missing.json()) == {"message", "errors"}
+    method = client.delete("/api/v1/areas/")
+    assert method.status_code == 405 and set(method.json()) == {"message", "errors"}
+
+
+def test_load_areas_refuses_a_level_under_a_lower_level(tmp_path):
+    text = (
+        "code,name_th,name_en,kind,parent_code\nD9,เขตใหม่,,district,T9\nT9,ชุมชน,,community,1001\n"
+    )
+    with pytest.raises(RowErrors) as excinfo:
+        from chumchon.organizations.services import read_area_csv
+
+        areas_load(actor=None, rows=read_area_csv(text))
+    assert any("Row 2, column kind" in str(m) for m in excinfo.value.row_errors)
+    assert not Area.objects.filter(code__in=["D9", "T9"]).exists()

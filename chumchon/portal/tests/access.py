@@ -37,7 +37,7 @@ ACCESS = {
         {"GET": anywhere("parameters.manage"), "POST": anywhere("parameters.manage")},
         lambda objects, actor, which: {"key": objects.parameter_key()},
     ),
-    "attachment-download": Rule({"GET": scoped("areas.view")}, attachment_pk),
+    "attachment-download": Rule({"GET": scoped("records.view")}, attachment_pk),
     "api:get_job": Rule({"GET": OWNER}, api_job_id, api=True),
     "api:list_audit_events": Rule({"GET": anywhere("audit.view")}, api=True),
     "api:openapi-json": Rule({"GET": PUBLIC}, api=True),

@@ -114,24 +114,56 @@ def test_audit_log_is_scoped_and_filtered(clients):
 
 
 def test_central_officer_starts_a_new_parameter_period_from_the_page(clients):
-    from datetime import date
+    from datetime import date, timedelta
+    from decimal import Decimal
 
-    from chumchon.core.params import parameter_define, parameter_value
+    from django.utils import timezone
+
+    from chumchon.core.dates import format_date
+    from chumchon.core.params import parameter_decimal, parameter_define, parameter_value
 
     parameter_define(
         actor=None, key="foodbank.meals_per_kg", value="4.2", valid_from=date(2000, 1, 1)
     )
     client = clients["central_officer"]
+    url = "/parameters/foodbank.meals_per_kg/new-period/"
     assert "foodbank.meals_per_kg" in client.get("/parameters/").content.decode()
-    bad = client.post(
-        "/parameters/foodbank.meals_per_kg/new-period/",
-        {"value": "4.5", "valid_from": "01/01/2543"},
-    )
-    assert bad.status_code == 200 and "1 มกราคม 2543" in bad.content.decode()
-    ok = client.post(
-        "/parameters/foodbank.meals_per_kg/new-period/", {"value": "4.5", "valid_from": "1/1/68"}
-    )
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    typed = f"{tomorrow.day}/{tomorrow.month}/{tomorrow.year + 543}"  # as officers type it (BE)
+
+    too_early = client.post(url, {"value": "4.5", "valid_from": "01/01/2543"})
+    assert too_early.status_code == 200 and "1 มกราคม 2543" in too_early.content.decode()
+    not_a_number = client.post(url, {"value": "สี่", "valid_from": typed})
+    assert not_a_number.status_code == 200 and "is-invalid" in not_a_number.content.decode()
+    past = client.post(url, {"value": "4.5", "valid_from": "1/1/68"})
+    assert past.status_code == 200  # in the past: needs a reason
+    assert format_date(timezone.localdate()) in past.content.decode()
+
+    ok = client.post(url, {"value": "4.50", "valid_from": typed})
     assert ok.status_code == 302
-    assert parameter_value("foodbank.meals_per_kg", date(2024, 12, 31)) == "4.2"
-    assert parameter_value("foodbank.meals_per_kg", date(2025, 1, 1)) == "4.5"
+    assert parameter_value("foodbank.meals_per_kg", tomorrow) == "4.50"  # a string, exact
+    assert parameter_decimal("foodbank.meals_per_kg", tomorrow) == Decimal("4.50")
+    assert parameter_decimal("foodbank.meals_per_kg", tomorrow - timedelta(days=1)) == Decimal(
+        "4.2"
+    )
     assert clients["district_officer"].get("/parameters/").status_code == 403
+
+
+def test_a_retroactive_period_needs_a_reason_and_is_audited(clients):
+    from datetime import date
+
+    from chumchon.core.models import AuditEvent
+    from chumchon.core.params import parameter_define, parameter_value
+
+    parameter_define(actor=None, key="poverty.line", value="3000.00", valid_from=date(2000, 1, 1))
+    response = clients["central_officer"].post(
+        "/parameters/poverty.line/new-period/",
+        {
+            "value": "3100.50",
+            "valid_from": "1/10/2567",
+            "retroactive_reason": "ประกาศย้อนหลัง ฉบับที่ 5",
+        },
+    )
+    assert response.status_code == 302
+    assert parameter_value("poverty.line", date(2024, 10, 1)) == "3100.50"
+    assert AuditEvent.objects.filter(reason__contains="ประกาศย้อนหลัง").exists()
