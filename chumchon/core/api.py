@@ -85,9 +85,34 @@ def _pydantic_field(error: dict[str, Any]) -> str:
     return ".".join(loc) or "__all__"
 
 
+def _pydantic_message(error: dict[str, Any]) -> str:
+    """pydantic's English messages, in the user's language for the common cases."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("decimal_parsing", "float_parsing", "decimal_type"):
+        return _("Enter a number.")
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
+        return _("Enter a date as YYYY-MM-DD (Christian era).")
+    if kind == "less_than_equal":
+        return _("Must be at most %(limit)s.") % {"limit": ctx.get("le")}
+    if kind == "greater_than_equal":
+        return _("Must be at least %(limit)s.") % {"limit": ctx.get("ge")}
+    if kind == "literal_error":
+        return _("Must be one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    if kind in ("string_too_long",):
+        return _("At most %(n)s characters.") % {"n": ctx.get("max_length")}
+    return error.get("msg", "")
+
+
 def install_error_handlers(api: Any) -> None:
     def validation(request, exc: NinjaValidationError):
-        errors = [{"field": _pydantic_field(e), "message": e.get("msg", "")} for e in exc.errors]
+        errors = [
+            {"field": _pydantic_field(e), "message": _pydantic_message(e)} for e in exc.errors
+        ]
         return api.create_response(
             request, error_body(_("The request is not valid."), errors), status=422
         )

@@ -34,6 +34,9 @@ class ThaiFirstLocaleMiddleware:
 
         supported = {code for code, _name in settings.LANGUAGES}
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if not chosen and request.path_info.startswith("/api/"):
+            # programs say what they want with Accept-Language (e.g. "en"); pages do not
+            chosen = translation.get_language_from_request(request, check_path=False)
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         request.LANGUAGE_CODE = language
         with translation.override(language):  # restored afterwards: nothing leaks to the thread

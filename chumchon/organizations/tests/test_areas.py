@@ -54,6 +54,15 @@ def test_api_list_bounds_limit_and_offset(client, query):
     assert response.status_code == 422
     body = response.json()
     assert body["message"] and body["errors"][0]["field"] in ("limit", "offset")
+    assert body["errors"][0]["message"].startswith("ต้อง")  # Thai by default
+
+
+def test_api_speaks_english_when_the_client_asks(client):
+    response = client.get("/api/v1/areas/?limit=abc", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json() == {
+        "message": "The request is not valid.",
+        "errors": [{"field": "limit", "message": "Enter a whole number."}],
+    }
 
 
 def test_api_list_pages_with_limit_and_offset(client):
