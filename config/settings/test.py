@@ -24,3 +24,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 MEDIA_ROOT = VAR_DIR / "test-media"
 AXES_FAILURE_LIMIT = 5
 CHUMCHON_REQUIRE_OTP = True
+# Threads of the live server close their connections after each request (no leaks at teardown).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -29,6 +29,18 @@ ARGS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def live_server(django_db_setup, django_db_blocker):
+    """A live server for this module only: stopped (and its database connection closed) before
+    the test database is dropped, unlike pytest-django's session-wide one."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def page(settings):
     if not Path(CHROMIUM).exists():
