@@ -214,3 +214,36 @@ def parameter_start_period(
         note=note,
         reason=reason,
     )
+
+
+def parameter_value_from_text(key: str, text: str) -> Any:
+    """A value typed on a page, in the shape of the key's latest value.
+
+    Numbers stay exact decimal strings (never floats); structured values (dicts, lists) are
+    changed by their own module's pages, not typed here.
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from .money import to_decimal
+
+    history = parameter_history(key)
+    latest = history[-1].value if history else ""
+    text = (text or "").strip()
+    if isinstance(latest, dict | list):
+        raise ValidationError(
+            _("This parameter has a structured value: its own module's page changes it."),
+            code="structured",
+        )
+    numeric = isinstance(latest, int | float | Decimal) and not isinstance(latest, bool)
+    if isinstance(latest, str):
+        try:
+            Decimal(latest.replace(",", ""))
+            numeric = True
+        except InvalidOperation:
+            numeric = False
+    if not numeric:
+        return text
+    try:
+        return str(to_decimal(text))
+    except ValidationError as exc:
+        raise ValidationError({"value": _("Enter a number, e.g. 4.2")}, code="number") from exc

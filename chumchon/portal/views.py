@@ -177,24 +177,14 @@ class ParameterStartView(ParametersMixin, FormView):
     def form_valid(self, form):
         from django.core.exceptions import ValidationError
 
-        from chumchon.core.money import to_decimal
-        from chumchon.core.params import parameter_start_period
+        from chumchon.core.params import parameter_start_period, parameter_value_from_text
 
-        history = self.get_history()
-        latest = history[-1].value
-        text = form.cleaned_data["value"].strip()
-        if isinstance(latest, dict | list):
-            form.add_error(
-                None, _("This parameter has a structured value: its own module's page changes it.")
-            )
+        self.get_history()
+        try:
+            value = parameter_value_from_text(self.kwargs["key"], form.cleaned_data["value"])
+        except ValidationError as exc:
+            form.add_error(None, exc)  # field errors land on their field
             return self.form_invalid(form)
-        value: object = text
-        if not isinstance(latest, bool) and _is_number(latest):
-            try:
-                value = str(to_decimal(text))  # kept exactly, as a string (never a float)
-            except ValidationError:
-                form.add_error("value", _("Enter a number, e.g. 4.2"))
-                return self.form_invalid(form)
         try:
             parameter_start_period(
                 actor=self.request.user,
@@ -211,15 +201,3 @@ class ParameterStartView(ParametersMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("The new period was saved."))
         return redirect("parameter-list")
-
-
-def _is_number(value: object) -> bool:
-    from decimal import Decimal, InvalidOperation
-
-    if isinstance(value, int | float | Decimal):
-        return True
-    try:
-        Decimal(str(value).replace(",", ""))
-    except InvalidOperation:
-        return False
-    return True

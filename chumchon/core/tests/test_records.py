@@ -708,3 +708,18 @@ def test_an_attachment_refused_by_validation_after_storing_deletes_its_file(
         )
     assert _stored_files(tmp_path) == []
     assert not Attachment.objects.exists()
+
+
+def test_typed_parameter_values_keep_the_shape_of_the_latest_value():
+    from chumchon.core.params import parameter_value_from_text
+
+    parameter_define(actor=None, key="n", value="4.2", valid_from=date(2000, 1, 1))
+    parameter_define(actor=None, key="t", value="ชื่อเดิม", valid_from=date(2000, 1, 1))
+    parameter_define(actor=None, key="s", value={"min": 7}, valid_from=date(2000, 1, 1))
+    assert parameter_value_from_text("n", " 1,234.50 ") == "1234.50"
+    with pytest.raises(ValidationError) as excinfo:
+        parameter_value_from_text("n", "สี่")
+    assert "value" in excinfo.value.error_dict
+    assert parameter_value_from_text("t", " ชื่อใหม่ ") == "ชื่อใหม่"
+    with pytest.raises(ValidationError):
+        parameter_value_from_text("s", "8")
