@@ -35,3 +35,10 @@ def user_get_for(manager: Any, pk: Any) -> User:
         return user_scope(manager).get(pk=pk)
     except (User.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+def can_manage_users(user: Any) -> bool:
+    """The users page: superusers, and holders of `users.manage` somewhere."""
+    from .scoping import has_perm_anywhere
+
+    return bool(getattr(user, "is_superuser", False)) or has_perm_anywhere(user, "users.manage")

@@ -25,8 +25,7 @@ from chumchon.core.audit import record_event
 
 from .forms import ApiTokenForm, LoginForm, OtpConfirmForm, OtpTokenForm, ReasonForm
 from .models import ApiToken, RoleAssignment
-from .permissions import user_get_for, user_scope
-from .scoping import has_perm_anywhere
+from .permissions import can_manage_users, user_get_for, user_scope
 from .services import (
     api_token_create,
     api_token_revoke,
@@ -223,9 +222,7 @@ class BackupCodesView(LoginRequiredMixin, View):
 
 class UsersManageMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not (
-            request.user.is_superuser or has_perm_anywhere(request.user, "users.manage")
-        ):
+        if request.user.is_authenticated and not can_manage_users(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+from .dates import parse_date
 
 
 class FormRenderer(TemplatesSetting):
@@ -48,3 +51,18 @@ class StyledFormMixin:
 
 class StyledForm(StyledFormMixin, forms.Form):
     pass
+
+
+class ThaiDateField(forms.CharField):
+    """A date typed the Thai way (12/03/2567, 12/03/67, 2024-03-12, Thai digits)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        return parse_date(value)
+
+
+class AttachmentForm(StyledForm):
+    file = forms.FileField(label=_("File"))
+    description = forms.CharField(label=_("Description"), required=False, max_length=255)

@@ -13,7 +13,7 @@ from django.views.generic import ListView, TemplateView, View
 from chumchon.accounts.scoping import reach_of, require_perm
 from chumchon.core.attachments import attachment_add, attachments_of
 from chumchon.core.documents import pdf_response, render_pdf
-from chumchon.portal.forms import AttachmentForm
+from chumchon.core.forms import AttachmentForm
 
 from .models import Area, AreaKind
 from .permissions import (

@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
-from chumchon.accounts.scoping import has_perm_anywhere
 from chumchon.core.api import ErrorOut, Page, PageParams, paginate
 
+from .permissions import can_view_audit
 from .selectors import audit_events_for, jobs_for
 
 router = Router(tags=["jobs and audit"])
@@ -65,7 +65,7 @@ class AuditFilters(PageParams):
 )
 def list_audit_events(request: HttpRequest, filters: Query[AuditFilters]):
     """Audit events in the caller's reach (auditors and administrators)."""
-    if not has_perm_anywhere(request.auth, "audit.view"):
+    if not can_view_audit(request.auth):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied

@@ -1,18 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chumchon.core.dates import parse_date
-from chumchon.core.forms import StyledForm
-
-
-class ThaiDateField(forms.CharField):
-    """A date typed the Thai way (12/03/2567, 12/03/67, 2024-03-12, Thai digits)."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        return parse_date(value)
+from chumchon.core.forms import StyledForm, ThaiDateField
 
 
 class AuditFilterForm(StyledForm):
@@ -21,11 +10,6 @@ class AuditFilterForm(StyledForm):
     area = forms.CharField(label=_("Area code"), required=False)
     date_from = ThaiDateField(label=_("From (day/month/year BE)"), required=False)
     date_to = ThaiDateField(label=_("To (day/month/year BE)"), required=False)
-
-
-class AttachmentForm(StyledForm):
-    file = forms.FileField(label=_("File"))
-    description = forms.CharField(label=_("Description"), required=False, max_length=255)
 
 
 class ParameterPeriodForm(StyledForm):

@@ -11,11 +11,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView, View
 
-from chumchon.accounts.scoping import has_perm_anywhere, owner_in_scope_or_404
+from chumchon.accounts.scoping import owner_in_scope_or_404
 from chumchon.core.models import Attachment, AuditEvent
 from chumchon.organizations.selectors import home_areas, kind_labels
 
 from .forms import AuditFilterForm, ParameterPeriodForm
+from .permissions import can_manage_parameters, can_view_audit
 from .selectors import audit_events_for, jobs_for, reveals_for
 
 
@@ -47,7 +48,7 @@ class HealthView(View):
 
 class AuditPermissionMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not has_perm_anywhere(request.user, "audit.view"):
+        if request.user.is_authenticated and not can_view_audit(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -129,9 +130,7 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
 
 class ParametersMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not has_perm_anywhere(
-            request.user, "parameters.manage"
-        ):
+        if request.user.is_authenticated and not can_manage_parameters(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -92,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
-                "chumchon.core.context_processors.navigation",
+                "chumchon.portal.context_processors.navigation",
             ],
         },
     }

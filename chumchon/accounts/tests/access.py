@@ -1,4 +1,4 @@
-from chumchon.core.testing.access import LOGIN, PERSONAL, PUBLIC, Rule, anywhere
+from chumchon.accounts.testing.access import LOGIN, PERSONAL, PUBLIC, Rule, anywhere
 
 
 def token_pk(objects, actor, which):

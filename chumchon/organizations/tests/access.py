@@ -1,4 +1,4 @@
-from chumchon.core.testing.access import LOGIN, PUBLIC, Rule, scoped
+from chumchon.accounts.testing.access import LOGIN, PUBLIC, Rule, scoped
 
 
 def area_code(objects, actor, which):

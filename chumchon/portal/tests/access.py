@@ -1,4 +1,4 @@
-from chumchon.core.testing.access import (
+from chumchon.accounts.testing.access import (
     ABSENT,
     LOGIN,
     OWNER,

@@ -1,7 +1,7 @@
 """The access matrix: every URL pattern of the project x every method x every actor.
 
 URL patterns are discovered from the resolver, not listed by hand; an unclassified URL name or
-HTTP method fails. Rules live in each app's tests/access.py (see core/testing/access.py).
+HTTP method fails. Rules live in each app's tests/access.py (see accounts/testing/access.py).
 """
 
 from __future__ import annotations
@@ -19,11 +19,7 @@ from django.urls.resolvers import URLPattern, URLResolver
 
 from chumchon.accounts.models import ApiToken, User
 from chumchon.accounts.services import api_token_create
-from chumchon.conftest import ACTORS, OTHER_DISTRICT, OWN_COMMUNITY, verified_client
-from chumchon.core.attachments import attachment_add
-from chumchon.core.jobs import job_succeed
-from chumchon.core.models import Job
-from chumchon.core.testing.access import (
+from chumchon.accounts.testing.access import (
     ALLOWED,
     FORBIDDEN,
     NOT_FOUND,
@@ -31,6 +27,10 @@ from chumchon.core.testing.access import (
     Rule,
     expected,
 )
+from chumchon.conftest import ACTORS, OTHER_DISTRICT, OWN_COMMUNITY, verified_client
+from chumchon.core.attachments import attachment_add
+from chumchon.core.jobs import job_succeed
+from chumchon.core.models import Job
 from chumchon.organizations.models import Area
 
 ALLOWED_STATUSES = {200, 201, 202, 204, 301, 302}

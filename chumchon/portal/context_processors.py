@@ -3,24 +3,24 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .permissions import can_manage_parameters, can_manage_users, can_view_areas, can_view_audit
+
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    from chumchon.accounts.scoping import has_perm_anywhere
-
     path = request.path
     items = [(_("Home"), reverse("home"))]
-    if has_perm_anywhere(user, "areas.view"):
+    if can_view_areas(user):
         items.append((_("Areas"), reverse("area-list")))
     items.append((_("Jobs"), reverse("job-list")))
-    if has_perm_anywhere(user, "audit.view"):
+    if can_view_audit(user):
         items.append((_("Audit log"), reverse("audit-list")))
         items.append((_("Personal data reveals"), reverse("reveal-list")))
-    if has_perm_anywhere(user, "parameters.manage"):
+    if can_manage_parameters(user):
         items.append((_("Parameters"), reverse("parameter-list")))
-    if user.is_superuser or has_perm_anywhere(user, "users.manage"):
+    if can_manage_users(user):
         items.append((_("Users"), reverse("user-list")))
     return {
         "nav_items": [
