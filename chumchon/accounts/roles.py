@@ -19,6 +19,8 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
         "ดูข้อมูลคณะกรรมการ กองทุน และคำขอของชุมชนตนเอง",
         "View own community's committee, funds and applications",
     ),
+    "people.view": ("ดูครัวเรือนและบุคคลในชุมชน", "View households and people"),
+    "personal.export": ("ส่งออกข้อมูลส่วนบุคคล", "Export personal data"),
     "programmes.manage": ("จัดการโครงการและงบประมาณ", "Manage programmes and budgets"),
     "parameters.manage": ("จัดการค่าพารามิเตอร์ตามช่วงเวลา", "Manage dated parameters"),
     "reports.view": ("ดูรายงาน", "View reports"),
@@ -35,8 +37,8 @@ DISTRICT_OFFICER = "district_officer"
 COMMITTEE_MEMBER = "committee_member"
 AUDITOR = "auditor"
 
-_STAFF_READ = ["areas.view", "records.view", "reports.view", "jobs.run"]
-_OFFICER = [*_STAFF_READ, "records.edit", "personal.view_flags"]
+_STAFF_READ = ["areas.view", "records.view", "people.view", "reports.view", "jobs.run"]
+_OFFICER = [*_STAFF_READ, "records.edit", "personal.view_flags", "personal.export"]
 
 # code: (Thai name, English name, permissions, area kinds it may be assigned at, requires OTP)
 ROLES: dict[str, tuple[str, str, list[str], list[str], bool]] = {
@@ -66,7 +68,7 @@ ROLES: dict[str, tuple[str, str, list[str], list[str], bool]] = {
     COMMITTEE_MEMBER: (
         "กรรมการชุมชน",
         "Community committee member",
-        ["areas.view", "community.view_own"],
+        ["areas.view", "community.view_own", "people.view"],
         ["community"],
         False,
     ),

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "chumchon.organizations",
     "chumchon.accounts",
     "chumchon.portal",
+    # layer 2
+    "chumchon.communities",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,123 @@
+"""Screen reads: scoped lists with counts computed in SQL (constant queries as data grows)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from .models import Community, Household, Membership, Person
+
+
+def _count_subquery(queryset: QuerySet, field: str = "pk") -> Subquery:
+    return Subquery(
+        queryset.order_by().values(field).annotate(n=Count("pk")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def with_registry_counts(queryset: QuerySet[Community]) -> QuerySet[Community]:
+    """Annotate `registry_households` (active households) and `registry_population` (living
+    people whose open membership is in a household of the community)."""
+    households = Household.objects.filter(community=OuterRef("pk"), is_active=True)
+    population = Membership.objects.filter(
+        household__community=OuterRef("pk"),
+        until__isnull=True,
+        person__status=Person.Status.ALIVE,
+    )
+    return queryset.annotate(
+        registry_households=Coalesce(_count_subquery(households, "community"), Value(0)),
+        registry_population=Coalesce(_count_subquery(population, "household__community"), Value(0)),
+    )
+
+
+def community_filter(
+    queryset: QuerySet[Community],
+    *,
+    zone: str = "",
+    district: str = "",
+    type: str = "",
+    status: str = "",
+    q: str = "",
+) -> QuerySet[Community]:
+    if zone:
+        queryset = queryset.filter(area__path__startswith=f"/{_root(queryset)}/{zone}/")
+    if district:
+        queryset = queryset.filter(area__parent__code=district)
+    if type:
+        queryset = queryset.filter(Q(type__code=type) | Q(type__name_th=type))
+    if status:
+        queryset = queryset.filter(status=status)
+    if q:
+        queryset = queryset.filter(
+            Q(area__name_th__icontains=q) | Q(area__code__iexact=q) | Q(area__name_en__icontains=q)
+        )
+    return queryset
+
+
+def _root(queryset: QuerySet[Community]) -> str:
+    from chumchon.organizations.models import Area
+
+    root = Area.objects.filter(parent__isnull=True).values_list("code", flat=True).first()
+    return root or "BKK"
+
+
+def community_totals(queryset: QuerySet[Community]) -> dict[str, Any]:
+    """Totals of a (filtered) community list: communities, declared and registry counts."""
+    totals = queryset.order_by().aggregate(
+        communities=Count("pk"),
+        active=Count("pk", filter=Q(status=Community.Status.ACTIVE)),
+        dissolved=Count("pk", filter=Q(status=Community.Status.DISSOLVED)),
+    )
+    from django.db.models import Sum
+
+    declared = queryset.order_by().aggregate(
+        families=Sum("declared_families"),
+        households=Sum("declared_households"),
+        population=Sum("declared_population"),
+    )
+    totals.update({f"declared_{k}": v or 0 for k, v in declared.items()})
+    ids = queryset.order_by().values("pk")
+    totals["registry_households"] = Household.objects.filter(
+        community__in=ids, is_active=True
+    ).count()
+    totals["registry_population"] = Membership.objects.filter(
+        household__community__in=ids, until__isnull=True, person__status=Person.Status.ALIVE
+    ).count()
+    return totals
+
+
+def communities_existing_on(queryset: QuerySet[Community], day: date) -> QuerySet[Community]:
+    return queryset.existing_on(day)
+
+
+def community_households(community: Community) -> QuerySet[Household]:
+    """The households of a community with their head's name and member count."""
+    head = Membership.objects.filter(
+        household=OuterRef("pk"), until__isnull=True, relation="head"
+    ).select_related(None)
+    members = Membership.objects.filter(household=OuterRef("pk"), until__isnull=True)
+    return (
+        Household.objects.filter(community=community)
+        .annotate(
+            head_first_name=Subquery(head.values("person__first_name")[:1]),
+            head_last_name=Subquery(head.values("person__last_name")[:1]),
+            member_count=Coalesce(_count_subquery(members, "household"), Value(0)),
+        )
+        .order_by("house_no", "pk")
+    )
+
+
+def household_members(household: Household) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(household=household, until__isnull=True)
+        .select_related("person")
+        .annotate(is_head=Case(When(relation="head", then=0), default=1))
+        .order_by("is_head", "person__birth_date", "pk")
+    )
+
+
+def person_memberships(person: Person) -> QuerySet[Membership]:
+    return person.memberships.select_related("household__community__area").order_by("-since")
