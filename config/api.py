@@ -5,6 +5,8 @@ from ninja.openapi.docs import Swagger
 
 from chumchon.accounts.api import router as accounts_router
 from chumchon.accounts.api_auth import token_or_session
+from chumchon.communities.api import router as communities_router
+from chumchon.communities.api_imports import router as imports_router
 from chumchon.core.api import ThaiJSONRenderer, install_error_handlers
 from chumchon.organizations.api import router as organizations_router
 from chumchon.portal.api import router as portal_router
@@ -29,3 +31,5 @@ install_error_handlers(api)
 api.add_router("", organizations_router)
 api.add_router("", accounts_router)
 api.add_router("", portal_router)
+api.add_router("", communities_router)
+api.add_router("", imports_router)

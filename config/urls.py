@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("chumchon.portal.urls")),
     path("", include("chumchon.accounts.urls")),
     path("", include("chumchon.organizations.urls")),
+    path("", include("chumchon.communities.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,5 @@
+"""REST endpoints for registry imports."""
+
+from ninja import Router
+
+router = Router(tags=["imports"])
