@@ -90,6 +90,13 @@ def _check_community(community: Community) -> None:
         value = getattr(community, field)
         if value is not None and value < 0:
             raise ValidationError({field: _("A count cannot be negative.")}, code="negative")
+    for field, limit in (("lat", 90), ("lng", 180)):
+        value = getattr(community, field)
+        if value is not None and not -limit <= value <= limit:
+            raise ValidationError(
+                {field: _("Must be between -%(limit)d and %(limit)d degrees.") % {"limit": limit}},
+                code="range",
+            )
     if (community.lat is None) != (community.lng is None):
         raise ValidationError(
             {"lng": _("Give both latitude and longitude, or neither.")}, code="half_location"
@@ -186,9 +193,9 @@ def community_dissolve(
     *, actor: Any, community: Community, dissolved_on: date, announcement_no: str, reason: str
 ) -> Community:
     """Dissolve (ยุบชุมชน): the record, its households and history stay."""
-    community = Community.objects.select_for_update().select_related("area").get(pk=community.pk)
+    locked = Community.objects.select_for_update().get(pk=community.pk)
     errors: dict[str, str] = {}
-    if community.is_dissolved:
+    if locked.is_dissolved:
         raise ValidationError(_("This community is already dissolved."), code="dissolved")
     if dissolved_on is None:
         errors["dissolved_on"] = _("Enter the date of dissolution.")
