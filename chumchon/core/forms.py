@@ -28,8 +28,8 @@ class StyledFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-            if self.is_bound and name in self.errors:
-                self._mark_invalid(name)
+        # Invalid fields are marked by add_error, which full_clean calls for every error: not
+        # here, since reading self.errors would validate before a subclass sets its choices.
 
     def _mark_invalid(self, name: str) -> None:
         widget = self.fields[name].widget
@@ -39,7 +39,7 @@ class StyledFormMixin:
         widget.attrs["aria-describedby"] = f"id_{name}_error"
 
     def add_error(self, field, error):
-        """Errors found after validation (by a service) mark their field too."""
+        """Every error (from full_clean or, later, from a service) marks its field."""
         super().add_error(field, error)
         names = [field] if field else []
         if field is None and hasattr(error, "error_dict"):

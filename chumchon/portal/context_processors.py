@@ -14,6 +14,7 @@ def navigation(request):
     items = [(_("Home"), reverse("home"))]
     if can_view_areas(user):
         items.append((_("Areas"), reverse("area-list")))
+        items.append((_("Communities"), reverse("community-list")))
     items.append((_("Jobs"), reverse("job-list")))
     if can_view_audit(user):
         items.append((_("Audit log"), reverse("audit-list")))
