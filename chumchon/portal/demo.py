@@ -9,7 +9,9 @@ from chumchon.accounts.models import Role, RoleAssignment, User
 from chumchon.organizations.models import Area, AreaKind
 
 DEMO_PASSWORD = "chumchon-demo"
-DEMO_COMMUNITY = ("DEMO-1001-01", "ชุมชนท่าวัง", "Tha Wang Community", "1001")
+# The committee member's community: the first community of district 1001 in the registry's demo
+# sample (communities/demo.py gives this area its registry record).
+DEMO_COMMUNITY = ("1001-001", "ชุมชนท่าวัง", "Tha Wang Community", "1001")
 
 # username, display name, role code, area code
 DEMO_USERS = [

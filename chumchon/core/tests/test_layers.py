@@ -10,7 +10,7 @@ ALLOWED = {
     "organizations": {"core", "accounts"},
     "accounts": {"core", "organizations"},
     "portal": {"core", "accounts", "organizations"},
-    "communities": {"core", "accounts", "organizations"},
+    "communities": {"core", "accounts", "organizations", "portal"},
 }
 
 

@@ -1,0 +1,12 @@
+"""REST endpoints of the registry under /api/v1/: communities, households, people (imports are
+in api_imports.py). Every read is scoped (outside reach: 404; in reach without the role's
+permission: 403); every write goes through `services`.
+
+Modules: `common` (authentication gates, error shaping, input parsing), `communities`,
+`households`, `people`. Shapes are in `chumchon.communities.schemas`.
+"""
+
+from . import communities, households, people  # noqa: E402,F401  (register the operations)
+from .common import router
+
+__all__ = ["router"]

@@ -1,0 +1,144 @@
+"""Households: a community's list, the scoped list, create, read (with members), edit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Status
+from pydantic import Field
+
+from chumchon.accounts.scoping import require_perm
+from chumchon.core.api import Page, PageParams, paginate
+
+from .. import domain, services
+from ..models import Community, Household, Membership
+from ..permissions import community_get_for, household_get_for, household_scope
+from ..schemas import HouseholdDetailOut, HouseholdIn, HouseholdOut, HouseholdPatch
+from ..selectors import _count_subquery, community_households, household_members
+from .common import ERRORS, fields_named, given, in_reach, invalid, needs, router
+
+FIELDS = {"community": "community_id"}
+
+
+def with_head_and_members(queryset: QuerySet[Household]) -> QuerySet[Household]:
+    """`head_first_name`, `head_last_name` and `member_count` in the same query."""
+    head = Membership.objects.filter(household=OuterRef("pk"), until__isnull=True, relation="head")
+    members = Membership.objects.filter(household=OuterRef("pk"), until__isnull=True)
+    return queryset.annotate(
+        head_first_name=Subquery(head.values("person__first_name")[:1]),
+        head_last_name=Subquery(head.values("person__last_name")[:1]),
+        member_count=Coalesce(_count_subquery(members, "household"), Value(0)),
+    )
+
+
+def _detail(household: Household) -> Household:
+    household = (
+        with_head_and_members(Household.objects.select_related("community__area"))
+        .filter(pk=household.pk)
+        .get()
+    )
+    household.members = list(household_members(household).select_related("person__area"))
+    return household
+
+
+@router.get("/communities/{community_id}/households/", response={200: Page[HouseholdOut], **ERRORS})
+def list_community_households(request: HttpRequest, community_id: int, page: Query[PageParams]):
+    """The households of one community, by house number, with head and member count."""
+    community = community_get_for(request.auth, community_id)
+    require_perm(request.auth, "people.view", community)
+    return paginate(community_households(community).select_related("community__area"), page)
+
+
+class HouseholdFilters(PageParams):
+    community_id: int | None = None
+    house_no: str | None = Field(None, description="exact house number")
+    house_code: str | None = Field(None, description="house registration code (11 digits)")
+    is_active: bool | None = None
+
+
+@router.get("/households/", response={200: Page[HouseholdOut], **ERRORS})
+def list_households(request: HttpRequest, filters: Query[HouseholdFilters]):
+    """Households in the caller's reach (`people.view`)."""
+    queryset = household_scope(request.auth).order_by("community__area__path", "house_no", "pk")
+    if filters.community_id is not None:
+        queryset = queryset.filter(community_id=filters.community_id)
+    if filters.house_no:
+        queryset = queryset.filter(
+            house_no=domain.thai_digits_to_ascii(domain.clean_text(filters.house_no))
+        )
+    if filters.house_code:
+        try:
+            code = domain.normalize_house_code(filters.house_code)
+        except ValueError:
+            raise invalid("house_code", _("A house registration code has 11 digits.")) from None
+        queryset = queryset.filter(house_code=code)
+    if filters.is_active is not None:
+        queryset = queryset.filter(is_active=filters.is_active)
+    return paginate(with_head_and_members(queryset), filters)
+
+
+@router.post(
+    "/households/", response={201: HouseholdDetailOut, **ERRORS}, auth=needs("records.edit")
+)
+def create_household(request: HttpRequest, payload: HouseholdIn):
+    """A household in a community where the caller may edit records (a community outside the
+    caller's reach is unknown: 422)."""
+    user = request.auth
+    community = Community.objects.select_related("area").filter(pk=payload.community_id).first()
+    if community is None or not in_reach(user, community.area.path):
+        raise invalid(
+            "community_id", _("No community with id %(id)s.") % {"id": payload.community_id}
+        )
+    require_perm(user, "records.edit", community)
+    with fields_named(FIELDS):
+        household = services.household_create(
+            actor=user,
+            community=community,
+            house_no=payload.house_no,
+            house_code=payload.house_code,
+            address=payload.address.strip(),
+            tenure=payload.tenure.strip(),
+            condition=payload.condition.strip(),
+        )
+    return Status(201, _detail(household))
+
+
+@router.get("/households/{household_id}", response={200: HouseholdDetailOut, **ERRORS})
+def get_household(request: HttpRequest, household_id: int):
+    """One household with its current members (head first)."""
+    household = household_get_for(request.auth, household_id)
+    require_perm(request.auth, "people.view", household)
+    return _detail(household)
+
+
+@router.patch("/households/{household_id}", response={200: HouseholdDetailOut, **ERRORS})
+def update_household(
+    request: HttpRequest, household_id: int, payload: HouseholdPatch | None = None
+):
+    """Change a household: only the fields sent. `poor_override` (true/false, or null to clear)
+    overrides the survey's poverty status and needs `poor_override_reason`."""
+    payload = payload or HouseholdPatch()
+    user = request.auth
+    household = household_get_for(user, household_id)
+    require_perm(user, "records.edit", household)
+    values = given(payload)
+    override = "poor_override" in values
+    poor = values.pop("poor_override", None)
+    reason = values.pop("poor_override_reason", None)
+    if reason is not None and not override:
+        raise invalid(
+            "poor_override",
+            _("Give poor_override (true, false or null) with poor_override_reason."),
+        )
+    changes = {name: (value or "").strip() for name, value in values.items()}
+    with fields_named(FIELDS), transaction.atomic():
+        if changes:
+            services.household_update(actor=user, household=household, **changes)
+        if override:
+            services.household_set_poverty_override(
+                actor=user, household=household, poor=poor, reason=reason or ""
+            )
+    return _detail(household)
