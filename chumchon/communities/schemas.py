@@ -266,11 +266,14 @@ class PersonOut(Schema):
     last_name: str
     full_name: str
     sex: str = Field(description="M, F or empty")
-    birth_date: date | None
+    birth_date: date | None = Field(
+        description="null for users who may not see national IDs (committee members): they get "
+        "`age` only"
+    )
     birth_year_estimated: bool
     age: int | None
     nationality: str
-    phone: str
+    phone: str | None = Field(description="null for committee members (as national IDs)")
     status: str = Field(description="alive, deceased or moved_out")
     status_on: date | None
     moved_to: str
@@ -290,6 +293,15 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_national_id_masked(obj, context) -> str | None:
         return _masked_id(obj, context)
+
+    @staticmethod
+    def resolve_birth_date(obj, context) -> date | None:
+        staff = permissions.can_view_national_ids(_user(context), obj)
+        return obj.birth_date if staff else None
+
+    @staticmethod
+    def resolve_phone(obj, context) -> str | None:
+        return obj.phone if permissions.can_view_national_ids(_user(context), obj) else None
 
     @staticmethod
     def resolve_area_code(obj) -> str:

@@ -106,6 +106,7 @@ def test_committee_member_gets_no_ids_and_no_flags(api, head):
         item = response.json()["items"][0] if url == PEOPLE else response.json()
         assert item["first_name"] == "สมศักดิ์"
         assert item["national_id_masked"] is None and item["flags"] is None
+        assert item["birth_date"] is None and item["phone"] is None and item["age"]
         assert "x-xxxx" not in response.text and "DC-1" not in response.text
 
 

@@ -149,6 +149,17 @@ def test_committee_member_sees_no_id_and_no_flags(clients, registry):
     assert MASKED not in html and "x-xxxx" not in html and HEAD_ID not in html
     assert "ผู้สูงอายุ (60 ปีขึ้นไป)" not in html and "ผู้ป่วยติดเตียง" not in html
     assert "/reveal/" not in html and "/subject-access/" not in html and "/edit/" not in html
+    assert "1 พฤษภาคม 2493" not in html  # no birth date (the age only), no phone
+
+
+def test_committee_member_sees_no_birth_date_or_phone(clients, registry):
+    from chumchon.communities.services import person_update
+
+    person_update(actor=None, person=registry["head"], phone="0812345678")
+    html = page(clients["committee_member"], f"/people/{registry['head'].pk}/")
+    assert "0812345678" not in html and "2493" not in html
+    officer = page(clients["district_officer"], f"/people/{registry['head'].pk}/")
+    assert "0812345678" in officer and "2493" in officer
 
 
 def test_district_head_gets_the_reveal_form_and_subject_report_link(clients, registry):
