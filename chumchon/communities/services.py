@@ -144,8 +144,7 @@ def community_create(
         kind=AreaKind.objects.get(code="community"),
         parent=parent,
     )
-    community.area = area
-    community.full_clean()
+    community.area = area  # validated above (except the new area, unique by construction)
     community.save()
     record_event(actor=actor, action="community.create", obj=community, changes=snapshot(community))
     return community
