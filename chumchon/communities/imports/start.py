@@ -1,0 +1,82 @@
+"""Starting an import as a background job (the upload page and the API)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chumchon.core.models import Job
+
+from ..permissions import can_import, import_areas
+from .columns import KINDS, PEOPLE
+from .files import EXTENSIONS, MAX_UPLOAD_BYTES
+
+JOB_KIND = "registry.import"
+UPLOAD_DIR = "imports"
+
+
+def kind_label(kind: str) -> str:
+    return _("households and people") if kind == PEOPLE else _("communities")
+
+
+def check_upload(kind: str, uploaded: Any) -> None:
+    """What can be refused before the job starts: kind, name, size."""
+    errors: dict[str, str] = {}
+    if kind not in KINDS:
+        errors["kind"] = _("Choose what the file holds: communities, or households and people.")
+    if uploaded is None:
+        errors["file"] = _("Choose a file to import.")
+    else:
+        name = (uploaded.name or "").lower()
+        if not name.endswith(EXTENSIONS):
+            errors["file"] = _("Only .xlsx workbooks and .csv files can be imported.")
+        elif uploaded.size > MAX_UPLOAD_BYTES:
+            errors["file"] = _(
+                "The file is larger than %(max)s MB: split it into smaller files."
+            ) % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        elif uploaded.size == 0:
+            errors["file"] = _("The file is empty.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def import_start(*, actor: Any, kind: str, uploaded: Any, dry_run: bool = False) -> Job:
+    """Store the upload under the media root (the worker reads it there) and queue the job."""
+    from chumchon.core.jobs import job_enqueue
+
+    from ..tasks import run_registry_import
+
+    if not can_import(actor):
+        raise PermissionDenied
+    check_upload(kind, uploaded)
+    extension = ".xlsx" if uploaded.name.lower().endswith(".xlsx") else ".csv"
+    content = b"".join(uploaded.chunks())
+    stored = default_storage.save(
+        f"{UPLOAD_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}", ContentFile(content)
+    )
+    paths = import_areas(actor)
+    area_path = paths[0] if paths and len(paths) == 1 else ""
+    title = (
+        _("Check %(what)s from %(name)s (dry run)")
+        if dry_run
+        else _("Import %(what)s from %(name)s")
+    ) % {"what": kind_label(kind), "name": uploaded.name}
+    return job_enqueue(
+        actor=actor,
+        task=run_registry_import,
+        kind=JOB_KIND,
+        title=title[:255],
+        area_path=area_path,
+        params={
+            "kind": kind,
+            "dry_run": bool(dry_run),
+            "upload": stored,
+            "filename": uploaded.name[:200],
+        },
+    )
