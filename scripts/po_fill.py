@@ -40,7 +40,8 @@ def main(paths: list[str]) -> int:
                     key = "msgstr[0]" if "msgid_plural" in entry else "msgstr"
                     value = table[msgid].replace("\\", "\\\\").replace('"', '\\"')
                     value = value.replace("\n", "\\n")
-                    entry = re.sub(r"(?ms)^msgstr.*\Z", lambda _m: f'{key} "{value}"', entry)
+                    replacement = f'{key} "{value}"'
+                    entry = re.sub(r"(?ms)^msgstr.*\Z", lambda _m, r=replacement: r, entry)
                 else:
                     missing.append(msgid)
         out.append(entry)
