@@ -257,7 +257,7 @@ class FlagsOut(Schema):
 class PersonOut(Schema):
     id: int
     national_id_masked: str | None = Field(
-        description="masked (x-xxxx-xxxx0-70-8); empty if none; null for users who may not "
+        description="masked (1-1017-xxxxx-xx-8); empty if none; null for users who may not "
         "see national IDs (committee members). The full number: POST .../reveal"
     )
     missing_id_reason: str

@@ -125,10 +125,13 @@ def format_national_id(text: str | None) -> str:
 
 
 def mask_national_id(text: str | None) -> str:
-    """What a screen may show: the last 4 digits only, in the usual grouping.
+    """What a screen may show (the registry issue's format): the first five digits and the check
+    digit, in the usual grouping.
 
-    "1101700230708" -> "x-xxxx-xxxx0-70-8". The last digit is the check digit, so this reveals
-    three digits of information. Anything that is not 13 digits after normalisation gives
+    "1101700230708" -> "1-1017-xxxxx-xx-8". The first digit is the person type and the next
+    four the registration office (shared by everyone registered there); the last is the check
+    digit, computed from the others: the seven digits that identify the person stay hidden.
+    Anything that is not 13 digits after normalisation gives
     ``MASKED_NATIONAL_ID`` ("x-xxxx-xxxxx-xx-x"), and None or "" gives "".
     """
     number = normalize_national_id(text)
@@ -136,7 +139,7 @@ def mask_national_id(text: str | None) -> str:
         return ""
     if len(number) != NATIONAL_ID_LENGTH or not _DIGITS.fullmatch(number):
         return MASKED_NATIONAL_ID
-    return f"x-xxxx-xxxx{number[9]}-{number[10:12]}-{number[12]}"
+    return f"{number[0]}-{number[1:5]}-xxxxx-xx-{number[12]}"
 
 
 def _hash_key() -> bytes:

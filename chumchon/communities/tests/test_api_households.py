@@ -205,7 +205,7 @@ def test_get_household_lists_members_with_masked_ids(api, home):
     assert item["head_name"] == "สมศักดิ์ รักดี" and item["member_count"] == 2
     head, child = item["members"]
     assert head["relation"] == "head" and head["in_house_registration"] is True
-    assert head["national_id_masked"].startswith("x-xxxx-xxxx")
+    assert "-xxxxx-xx-" in head["national_id_masked"]
     for person in home.people.all():
         assert person.national_id not in response.text
 

@@ -155,25 +155,27 @@ def test_format_groups_one_four_five_two_one() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (VALID_ID, "x-xxxx-xxxx0-70-8"),
-        ("1-1017-00230-70-8", "x-xxxx-xxxx0-70-8"),
-        ("๑๑๐๑๗๐๐๒๓๐๗๐๘", "x-xxxx-xxxx0-70-8"),
+        (VALID_ID, "1-1017-xxxxx-xx-8"),
+        ("1-1017-00230-70-8", "1-1017-xxxxx-xx-8"),
+        ("๑๑๐๑๗๐๐๒๓๐๗๐๘", "1-1017-xxxxx-xx-8"),
         ("123", MASKED_NATIONAL_ID),
         ("abcdefghijklm", MASKED_NATIONAL_ID),
         ("", ""),
         (None, ""),
     ],
 )
-def test_mask_shows_at_most_the_last_four_digits(text: str | None, expected: str) -> None:
+def test_mask_shows_the_issue_format(text: str | None, expected: str) -> None:
     assert mask_national_id(text) == expected
 
 
 @given(valid_ids)
-def test_mask_reveals_only_the_last_four_digits(national_id: str) -> None:
+def test_mask_hides_the_seven_digits_that_identify_the_person(national_id: str) -> None:
+    """Shown: type and registration office (first five) and the check digit; hidden: 6-12."""
     masked = mask_national_id(national_id)
     digits = "".join(c for c in masked if c.isdigit())
-    assert digits == national_id[-4:]
-    assert masked.replace("x", "0").count("-") == 4
+    assert digits == national_id[:5] + national_id[-1]
+    assert masked == f"{national_id[0]}-{national_id[1:5]}-xxxxx-xx-{national_id[-1]}"
+    assert national_id[5:12] not in masked.replace("-", "")
 
 
 @override_settings(PERSONAL_DATA_KEY="", SECRET_KEY="secret-one")
