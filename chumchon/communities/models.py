@@ -210,12 +210,15 @@ class PersonQuerySet(models.QuerySet):
     def alive(self) -> PersonQuerySet:
         return self.filter(status=Person.Status.ALIVE)
 
-    def members_on(self, day: date) -> PersonQuerySet:
-        """People whose name was in a house registration of a household on `day`."""
-        return self.filter(
-            memberships__in_house_registration=True,
-            memberships__since__lte=day,
-        ).filter(Q(memberships__until__isnull=True) | Q(memberships__until__gt=day))
+    def members_on(self, day: date, household: Household | None = None) -> PersonQuerySet:
+        """People whose name was in a house registration (of `household`, if given) on `day`:
+        one membership must meet every condition (an EXISTS, so no duplicates)."""
+        memberships = Membership.objects.open_on(day).filter(
+            person=models.OuterRef("pk"), in_house_registration=True
+        )
+        if household is not None:
+            memberships = memberships.filter(household=household)
+        return self.filter(models.Exists(memberships))
 
 
 class Person(TimeStampedModel):
@@ -374,6 +377,12 @@ class Person(TimeStampedModel):
         return flags
 
 
+class MembershipQuerySet(models.QuerySet):
+    def open_on(self, day: date) -> MembershipQuerySet:
+        """Memberships in force on `day` (since <= day < until)."""
+        return self.filter(since__lte=day).filter(Q(until__isnull=True) | Q(until__gt=day))
+
+
 class Membership(models.Model):
     """A person's dated place in a household: whether the name is in the house registration
     (only then a community member) and since when; `until` closes it (move, death)."""
@@ -391,6 +400,8 @@ class Membership(models.Model):
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["-since", "-id"]

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from .models import Community, Household, Membership, Person
@@ -18,17 +29,39 @@ def _count_subquery(queryset: QuerySet, field: str = "pk") -> Subquery:
     )
 
 
-def with_registry_counts(queryset: QuerySet[Community]) -> QuerySet[Community]:
-    """Annotate `registry_households` (active households) and `registry_population` (living
-    people whose open membership is in a household of the community)."""
-    households = Household.objects.filter(community=OuterRef("pk"), is_active=True)
-    population = Membership.objects.filter(
-        household__community=OuterRef("pk"),
-        until__isnull=True,
-        person__status=Person.Status.ALIVE,
+def _memberships_on(on: date | None) -> QuerySet[Membership]:
+    """Today: open memberships of living people. On a past day: memberships in force that day,
+    in communities not dissolved by then."""
+    if on is None:
+        return Membership.objects.filter(until__isnull=True, person__status=Person.Status.ALIVE)
+    return Membership.objects.open_on(on).filter(
+        Q(household__community__dissolved_on__isnull=True)
+        | Q(household__community__dissolved_on__gt=on)
     )
+
+
+def with_registry_counts(
+    queryset: QuerySet[Community], on: date | None = None
+) -> QuerySet[Community]:
+    """Annotate `registry_households` and `registry_population` computed from the registry.
+
+    Today (on=None): active households, and living people with an open membership. On a past
+    day: households with at least one member that day, and people who were members that day;
+    a community dissolved on or before that day counts 0."""
+    population = _memberships_on(on).filter(household__community=OuterRef("pk"))
+    if on is None:
+        households = Household.objects.filter(community=OuterRef("pk"), is_active=True)
+        household_count = _count_subquery(households, "community")
+    else:
+        household_count = Subquery(
+            population.order_by()
+            .values("household__community")
+            .annotate(n=Count("household", distinct=True))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        )
     return queryset.annotate(
-        registry_households=Coalesce(_count_subquery(households, "community"), Value(0)),
+        registry_households=Coalesce(household_count, Value(0)),
         registry_population=Coalesce(_count_subquery(population, "household__community"), Value(0)),
     )
 
@@ -43,7 +76,7 @@ def community_filter(
     q: str = "",
 ) -> QuerySet[Community]:
     if zone:
-        queryset = queryset.filter(area__path__startswith=f"/{_root(queryset)}/{zone}/")
+        queryset = queryset.filter(area__parent__parent__code=zone)
     if district:
         queryset = queryset.filter(area__parent__code=district)
     if type:
@@ -57,22 +90,16 @@ def community_filter(
     return queryset
 
 
-def _root(queryset: QuerySet[Community]) -> str:
-    from chumchon.organizations.models import Area
-
-    root = Area.objects.filter(parent__isnull=True).values_list("code", flat=True).first()
-    return root or "BKK"
-
-
-def community_totals(queryset: QuerySet[Community]) -> dict[str, Any]:
-    """Totals of a (filtered) community list: communities, declared and registry counts."""
+def community_totals(queryset: QuerySet[Community], on: date | None = None) -> dict[str, Any]:
+    """Totals of a (filtered) community list: communities, declared and registry counts; with
+    `on`, of the communities that existed that day and the registry as it was then."""
+    if on is not None:
+        queryset = queryset.existing_on(on)
     totals = queryset.order_by().aggregate(
         communities=Count("pk"),
         active=Count("pk", filter=Q(status=Community.Status.ACTIVE)),
         dissolved=Count("pk", filter=Q(status=Community.Status.DISSOLVED)),
     )
-    from django.db.models import Sum
-
     declared = queryset.order_by().aggregate(
         families=Sum("declared_families"),
         households=Sum("declared_households"),
@@ -80,12 +107,14 @@ def community_totals(queryset: QuerySet[Community]) -> dict[str, Any]:
     )
     totals.update({f"declared_{k}": v or 0 for k, v in declared.items()})
     ids = queryset.order_by().values("pk")
-    totals["registry_households"] = Household.objects.filter(
-        community__in=ids, is_active=True
-    ).count()
-    totals["registry_population"] = Membership.objects.filter(
-        household__community__in=ids, until__isnull=True, person__status=Person.Status.ALIVE
-    ).count()
+    memberships = _memberships_on(on).filter(household__community__in=ids)
+    if on is None:
+        totals["registry_households"] = Household.objects.filter(
+            community__in=ids, is_active=True
+        ).count()
+    else:
+        totals["registry_households"] = memberships.values("household").distinct().count()
+    totals["registry_population"] = memberships.count()
     return totals
 
 

@@ -72,12 +72,16 @@ def _not_in_future(field: str, value: date | None) -> None:
 
 
 def _check_parent(parent: Area) -> None:
-    if parent.kind.code == "community":
+    """A community hangs under the level just above communities: a district in Bangkok, the
+    city itself in a municipality without districts; never under an area with sub-areas of
+    another level (a city with zones) or under a community."""
+    other_levels = parent.children.exclude(kind__code="community").exists()
+    if parent.kind.code == "community" or other_levels:
         raise ValidationError(
             {
                 "district": _(
-                    "A community belongs to a district (or a municipality), not to "
-                    "another community."
+                    "A community belongs to a district (or to a municipality without "
+                    "districts): choose the level just above communities."
                 )
             },
             code="parent_kind",
@@ -145,6 +149,32 @@ def community_create(
         parent=parent,
     )
     community.area = area  # validated above (except the new area, unique by construction)
+    community.save()
+    record_event(actor=actor, action="community.create", obj=community, changes=snapshot(community))
+    return community
+
+
+@transaction.atomic
+def community_register_area(
+    *, actor: Any, area: Area, type: CommunityType, declared_families: int = 0, **values: Any
+) -> Community:
+    """Give an existing community-level area (loaded by `load_areas`, or made before the
+    registry) its registry record, with the same checks as `community_create`."""
+    unknown = set(values) - set(COMMUNITY_FIELDS)
+    if unknown:
+        raise ValueError(f"cannot set {sorted(unknown)}")
+    if area.kind.code != "community" or area.parent is None:
+        raise ValidationError(
+            {"area": _("Only an area of the community level can be registered as a community.")},
+            code="not_community_level",
+        )
+    if Community.objects.filter(area=area).exists():
+        raise ValidationError(
+            {"area": _("This area is already registered as a community.")}, code="registered"
+        )
+    _check_parent(area.parent)
+    community = Community(area=area, type=type, declared_families=declared_families, **values)
+    _check_community(community)
     community.save()
     record_event(actor=actor, action="community.create", obj=community, changes=snapshot(community))
     return community
@@ -229,7 +259,9 @@ def community_dissolve(
 # --- households --------------------------------------------------------------------------
 
 
-def _clean_household(household: Household) -> None:
+def _clean_household(household: Household, *, joining: bool = False) -> None:
+    """`joining`: the household is new in its community (created or moved in), which a
+    dissolved community refuses; editing a household of a dissolved community is fine."""
     try:
         household.house_code = domain.normalize_house_code(household.house_code)
     except ValueError:
@@ -239,7 +271,7 @@ def _clean_household(household: Household) -> None:
     household.house_no = domain.thai_digits_to_ascii(domain.clean_text(household.house_no))
     if not household.house_no:
         raise ValidationError({"house_no": _("Enter the house number.")}, code="required")
-    if household.community.is_dissolved:
+    if joining and household.community.is_dissolved:
         raise ValidationError(
             {"community": _("The community is dissolved: it takes no new households.")},
             code="dissolved",
@@ -271,7 +303,7 @@ def household_create(
     if unknown:
         raise ValueError(f"cannot set {sorted(unknown)}")
     household = Household(community=community, area=community.area, house_no=house_no, **values)
-    _clean_household(household)
+    _clean_household(household, joining=True)
     household.save()
     record_event(actor=actor, action="household.create", obj=household, changes=snapshot(household))
     return household
@@ -658,6 +690,8 @@ def person_move(
             {"to_household": _("The community is dissolved: it takes no new members.")},
             code="dissolved",
         )
+    if person.status == Person.Status.DECEASED:
+        raise ValidationError({"person": _("A deceased person cannot be moved.")}, code="deceased")
     current = _open_membership(person)
     if current is not None and current.household_id == to_household.pk:
         raise ValidationError(
@@ -714,9 +748,21 @@ def household_move(
     before = snapshot(household)
     household.community = to_community
     household.area = to_community.area
-    _clean_household(household)
+    _clean_household(household, joining=True)
     household.save()
-    Person.objects.filter(household=household).update(area=to_community.area)
+    for person in Person.objects.filter(household=household).select_related("area"):
+        person.area = to_community.area
+        person.save(update_fields=["area", "updated_at"])  # a history row per person
+        _record_move(
+            actor=actor,
+            person=person,
+            household=household,
+            label=person.masked_name,
+            from_area=from_area,
+            to_area=to_community.area,
+            on=on,
+            reason=reason,
+        )
     _record_move(
         actor=actor,
         person=None,

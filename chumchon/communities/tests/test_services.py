@@ -238,7 +238,7 @@ def test_person_national_id_is_stored_with_a_keyed_hash_and_audited_masked():
     assert person.national_id_hash and number not in person.national_id_hash
     event = AuditEvent.objects.get(action="person.create")
     assert number not in str(event.changes)
-    assert person.masked_national_id.endswith(f"{number[9]}-{number[10:12]}-{number[12]}")
+    assert person.masked_national_id == f"{number[0]}-{number[1:5]}-xxxxx-xx-{number[12]}"
     assert not hasattr(person.history.first(), "national_id")
 
 
@@ -375,7 +375,7 @@ def test_household_move_takes_its_members_along():
     person.refresh_from_db()
     household.refresh_from_db()
     assert household.community == target and person.area == target.area
-    assert Move.objects.get(household=household).from_area == source.area
+    assert Move.objects.get(household=household, person=None).from_area == source.area
 
 
 def test_quick_registration_makes_a_minimal_person_in_a_district():
@@ -418,3 +418,124 @@ def test_registry_counts_are_computed_from_households_and_living_members():
     totals = community_totals(Community.objects.filter(pk=community.pk))
     assert totals["declared_families"] == 300
     assert totals["registry_population"] == 2
+
+
+# --- review fixes ------------------------------------------------------------------------
+
+
+def test_members_on_needs_one_membership_meeting_every_condition():
+    """Registered 2020-2021, then living there unregistered: not a member in 2023."""
+    household = make_household(make_community("HC001"))
+    person = make_person(household, since=date(2020, 1, 1))
+    services.person_update(actor=None, person=person)  # no change
+    membership = Membership.objects.get(person=person)
+    membership.until = date(2021, 12, 31)
+    membership.save()
+    Membership.objects.create(
+        person=person, household=household, in_house_registration=False, since=date(2022, 1, 1)
+    )
+    from chumchon.communities.models import Person
+
+    assert Person.objects.members_on(date(2021, 6, 1)).filter(pk=person.pk).count() == 1
+    assert not Person.objects.members_on(date(2023, 1, 1)).filter(pk=person.pk).exists()
+    assert Person.objects.members_on(date(2021, 6, 1), household=household).count() == 1
+
+
+def test_a_deceased_person_cannot_be_moved():
+    household = make_household(make_community("HC001"))
+    other = make_household(make_community("HC002"))
+    person = make_person(household, since=date(2020, 1, 1))
+    services.person_set_status(actor=None, person=person, status="deceased", on=date(2025, 1, 1))
+    with pytest.raises(ValidationError) as exc:
+        services.person_move(actor=None, person=person, to_household=other, on=date(2025, 2, 1))
+    assert "deceased" in messages(exc)
+    assert not Membership.objects.filter(person=person, until__isnull=True).exists()
+
+
+def test_a_household_of_a_dissolved_community_can_still_be_edited():
+    community = make_community("HC001")
+    household = make_household(community, "1")
+    services.community_dissolve(
+        actor=None,
+        community=community,
+        dissolved_on=date(2025, 1, 1),
+        announcement_no="1/2568",
+        reason="ยุบ",
+    )
+    household.community.refresh_from_db()
+    services.household_update(actor=None, household=household, tenure="rent")
+    household.refresh_from_db()
+    assert household.tenure == "rent"
+
+
+def test_household_move_leaves_a_history_row_and_a_move_line_per_person():
+    source = make_community("HC001", district="1001")
+    target = make_community("HC004", district="1004")
+    household = make_household(source, "7")
+    head = make_person(household, relation="head", first_name="สมชาย", last_name="ใจดี")
+    child = make_person(household, relation="child", first_name="มานี", last_name="ใจดี")
+    services.household_move(
+        actor=None, household=household, to_community=target, on=date(2025, 1, 1)
+    )
+    for person in (head, child):
+        person.refresh_from_db()
+        assert person.area == target.area
+        assert person.history.first().area_id == target.area_id
+        assert Move.objects.get(person=person).masked_label == person.masked_name
+
+
+def test_a_community_cannot_hang_under_a_zone_or_a_city_with_zones():
+    for code in ("BKK-01", "BKK"):
+        with pytest.raises(ValidationError) as exc:
+            services.community_create(
+                actor=None,
+                parent=Area.objects.get(code=code),
+                code=f"X-{code}",
+                name_th="ชุมชนผิดระดับ",
+                type=CommunityType.objects.get(code="slum"),
+            )
+        assert "level just above communities" in messages(exc)
+
+
+def test_register_area_gives_an_existing_community_area_its_record(communities):
+    area = communities["T-1001-01"]
+    community = services.community_register_area(
+        actor=None, area=area, type=CommunityType.objects.get(code="urban"), declared_families=80
+    )
+    assert community.area == area and community.declared_families == 80
+    with pytest.raises(ValidationError):
+        services.community_register_area(
+            actor=None, area=area, type=CommunityType.objects.get(code="urban")
+        )
+    with pytest.raises(ValidationError):
+        services.community_register_area(
+            actor=None, area=Area.objects.get(code="1001"), type=community.type
+        )
+
+
+def test_counts_as_of_a_date_respect_dissolution_and_membership_dates():
+    from chumchon.communities.selectors import community_totals, with_registry_counts
+
+    kept = make_community("HC001", announced_on=date(2000, 1, 1))
+    gone = make_community("HC002", announced_on=date(2000, 1, 1))
+    for community in (kept, gone):
+        household = make_household(community)
+        make_person(household, since=date(2020, 1, 1))
+    late = make_person(make_household(kept), since=date(2024, 6, 1))
+    services.community_dissolve(
+        actor=None,
+        community=gone,
+        dissolved_on=date(2023, 1, 1),
+        announcement_no="1/2566",
+        reason="ยุบ",
+    )
+    both = Community.objects.filter(pk__in=[kept.pk, gone.pk])
+    rows = {c.code: c for c in with_registry_counts(both, on=date(2022, 6, 1))}
+    assert (rows["HC001"].registry_population, rows["HC002"].registry_population) == (1, 1)
+    rows = {c.code: c for c in with_registry_counts(both, on=date(2023, 6, 1))}
+    assert (rows["HC001"].registry_population, rows["HC002"].registry_population) == (1, 0)
+    assert rows["HC001"].registry_households == 1
+    assert community_totals(both, on=date(2023, 6, 1))["communities"] == 1
+    assert community_totals(both, on=date(2022, 6, 1))["registry_population"] == 2
+    today = community_totals(both)
+    assert today["registry_population"] == 3 and late.pk
