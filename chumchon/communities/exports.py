@@ -4,7 +4,10 @@
 also after spaces or as full-width characters). The community export uses the import
 template's columns first, so an exported file can be imported again. The people export holds
 personal data: it needs `personal.export` where it is taken, is logged (who, filter, row
-count), shows national IDs masked, and shows welfare flags only to those allowed to see them.
+count), shows national IDs masked, and shows welfare flags (and the legal basis for them) only
+to those allowed to see them. The household export (house, community, head, member count,
+tenure, condition) shows what the community page shows to `people.view` holders; it is logged
+too, as it names the heads.
 """
 
 from __future__ import annotations
@@ -12,16 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chumchon.core.audit import record_event
 from chumchon.core.excel import write_csv, write_xlsx
 from chumchon.core.national_id import mask_national_id
 
 from .imports.columns import COMMUNITY_COLUMNS, PEOPLE_COLUMNS
-from .models import Community, Membership, Person
+from .models import Community, Household, Membership, Person
 from .selectors import with_registry_counts
 
 FORMATS = ("xlsx", "csv")
@@ -64,6 +68,12 @@ def export_response(
         name = f"{filename}-{stamp}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def thai_labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """Choice code -> its Thai label (exports are in Thai whatever the user's language)."""
+    with translation.override("th"):
+        return {code: str(label) for code, label in choices}
 
 
 # --- communities ------------------------------------------------------------------------
@@ -113,7 +123,7 @@ def people_header(with_flags: bool) -> list[str]:
     for column in PEOPLE_COLUMNS:
         if column.key == "national_id":
             header.append(f"{column.thai} (ปิดบางส่วน)")
-        elif column.key == "disability_card" and not with_flags:
+        elif column.key in ("disability_card", "legal_basis") and not with_flags:
             continue
         else:
             header.append(column.thai)
@@ -144,6 +154,7 @@ def _relation_word(person: Person) -> str:
 
 def people_rows(queryset: QuerySet[Person], with_flags: bool) -> Iterable[list[Any]]:
     today = timezone.localdate()
+    basis_words = thai_labels(Person.LegalBasis.choices)
     for p in people_queryset(queryset).iterator(chunk_size=2000):
         household = p.household
         community = household.community if household else None
@@ -161,7 +172,7 @@ def people_rows(queryset: QuerySet[Person], with_flags: bool) -> Iterable[list[A
             "" if p.current_in_house is None else (YES if p.current_in_house else NO),
         ]
         if with_flags:
-            row.append(p.disability_card)
+            row += [p.disability_card, basis_words.get(p.sensitive_legal_basis, "")]
         row += [
             p.phone,
             community.area.name_th if community else p.area.name_th,
@@ -193,3 +204,84 @@ def people_export(
         object_label="people",
     )
     return export_response(fmt, "people", "สมาชิก", people_header(with_flags), rows)
+
+
+# --- households -------------------------------------------------------------------------
+
+HOUSEHOLD_HEADER = (
+    "รหัสชุมชน",
+    "ชื่อชุมชน",
+    "บ้านเลขที่",
+    "รหัสประจำบ้าน",
+    "หัวหน้าครัวเรือน",
+    "จำนวนสมาชิก",
+    "การถือครองที่อยู่อาศัย",
+    "สภาพที่อยู่อาศัย",
+)
+
+
+def households_queryset(queryset: QuerySet[Household]) -> QuerySet[Household]:
+    head = Membership.objects.filter(
+        household=OuterRef("pk"), until__isnull=True, relation="head"
+    ).order_by("pk")
+    members = (
+        Membership.objects.filter(household=OuterRef("pk"), until__isnull=True)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        queryset.select_related("community__area")
+        .annotate(
+            head_prefix=Subquery(head.values("person__prefix")[:1]),
+            head_first_name=Subquery(head.values("person__first_name")[:1]),
+            head_last_name=Subquery(head.values("person__last_name")[:1]),
+            member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
+        )
+        .order_by("community__area__path", "house_no", "pk")
+    )
+
+
+def household_rows(queryset: QuerySet[Household]) -> Iterable[list[Any]]:
+    tenures = thai_labels(Household.Tenure.choices)
+    conditions = thai_labels(Household.Condition.choices)
+    for h in households_queryset(queryset).iterator(chunk_size=2000):
+        head = " ".join(
+            part
+            for part in (
+                f"{h.head_prefix or ''}{h.head_first_name or ''}",
+                h.head_last_name or "",
+            )
+            if part
+        )
+        yield [
+            h.community.area.code,
+            h.community.area.name_th,
+            h.house_no,
+            h.house_code,
+            head,
+            h.member_count,
+            tenures.get(h.tenure, ""),
+            conditions.get(h.condition, ""),
+        ]
+
+
+def household_export(
+    *,
+    actor: Any,
+    queryset: QuerySet[Household],
+    fmt: str,
+    filters: dict[str, str],
+    area_path: str,
+) -> HttpResponse:
+    """The household export as a response, logged with who, the filter and the row count."""
+    rows = list(household_rows(queryset))
+    record_event(
+        actor=actor,
+        action="registry.export",
+        changes={"kind": "households", "format": fmt, "filter": filters, "rows": len(rows)},
+        area_path=area_path,
+        object_label="households",
+    )
+    return export_response(fmt, "households", "ครัวเรือน", HOUSEHOLD_HEADER, rows)

@@ -25,5 +25,10 @@ urlpatterns = [
         views.CommunityListExportView.as_view(),
         name="community-list-export",
     ),
+    path(
+        "households/export/",
+        views.HouseholdListExportView.as_view(),
+        name="household-list-export",
+    ),
     path("people/export/", views.PersonListExportView.as_view(), name="person-list-export"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,19 +19,24 @@ from .exports import (
     community_header,
     community_rows,
     export_response,
+    household_export,
     people_export,
 )
 from .forms_imports import ImportForm
 from .imports.columns import COLUMNS, COMMUNITIES, KINDS, PEOPLE
 from .imports.start import JOB_KIND, import_start
 from .imports.template import template_filename, template_xlsx
-from .models import Person
+from .models import Household, Person
+from .periodic import IMPORT_FILE_RETENTION_DAYS
 from .permissions import (
     can_export_people,
     can_import,
+    can_view_people,
     can_view_welfare_flags,
     community_get_for,
     community_scope,
+    household_get_for,
+    household_scope,
 )
 from .selectors import community_filter
 from .tasks import ERRORS_SHOWN
@@ -99,6 +104,7 @@ class ImportJobView(LoginRequiredMixin, TemplateView):
             job=job,
             p=job.params,
             errors_shown=ERRORS_SHOWN,
+            retention_days=IMPORT_FILE_RETENTION_DAYS,
             breadcrumbs=_crumbs(
                 {"label": _("Import from Excel"), "url": reverse("registry-import")},
                 {"label": job.title or _("Import")},
@@ -164,9 +170,10 @@ class CommunityListExportView(LoginRequiredMixin, View):
         )
 
 
-class PersonListExportView(LoginRequiredMixin, View):
-    """People in the user's export reach, or of one community; personal data: needs
-    `personal.export` there, and is logged."""
+class HouseholdListExportView(LoginRequiredMixin, View):
+    """Households of one community (`?community=<pk>`) or of the user's reach: house number
+    and code, community, head, member count, tenure and condition. Head names are shown on the
+    community page to `people.view` holders, so that is what this needs; it is logged."""
 
     def get(self, request):
         user = request.user
@@ -174,12 +181,60 @@ class PersonListExportView(LoginRequiredMixin, View):
         community_pk = request.GET.get("community", "").strip()
         if community_pk:
             community = community_get_for(user, community_pk)
-            if not can_export_people(user, community.area):
+            if not can_view_people(user, community):
                 raise PermissionDenied
-            queryset = Person.objects.filter(area=community.area)
+            queryset = Household.objects.filter(community=community)
             area_path = community.area.path
-            with_flags = can_view_welfare_flags(user, community)
             filters = {"community": community.area.code}
+        else:
+            if not has_perm_anywhere(user, "people.view"):
+                raise PermissionDenied
+            reach = reach_of(user)
+            paths = [] if reach.everything else reach.paths_with("people.view")
+            queryset = household_scope(user)
+            area_path = paths[0] if len(paths) == 1 else ""
+            filters = {}
+        return household_export(
+            actor=user, queryset=queryset, fmt=fmt, filters=filters, area_path=area_path
+        )
+
+
+class PersonListExportView(LoginRequiredMixin, View):
+    """People in the user's export reach, or of one community or household (`community`,
+    `household`), optionally of one status (`status`: alive, deceased, moved_out); personal
+    data: needs `personal.export` there, and is logged."""
+
+    def get(self, request):
+        user = request.user
+        fmt = _format(request)
+        status = request.GET.get("status", "").strip()
+        if status and status not in Person.Status.values:
+            return HttpResponseBadRequest(
+                _("Unknown status “%(status)s”: use alive, deceased or moved_out.")
+                % {"status": status[:40]},
+                content_type="text/plain; charset=utf-8",
+            )
+        community_pk = request.GET.get("community", "").strip()
+        household_pk = request.GET.get("household", "").strip()
+        filters: dict[str, str] = {}
+        places: list = []
+        queryset = Person.objects.all()
+        if community_pk:
+            community = community_get_for(user, community_pk)
+            queryset = queryset.filter(area=community.area)
+            filters["community"] = community.area.code
+            places.append(community)
+        if household_pk:
+            household = household_get_for(user, household_pk)
+            queryset = queryset.filter(household=household)
+            filters["household"] = str(household.pk)
+            places.append(household)
+        if places:
+            if not all(can_export_people(user, place.area) for place in places):
+                raise PermissionDenied
+            place = places[-1]  # the narrowest
+            area_path = place.area.path
+            with_flags = can_view_welfare_flags(user, place)
         else:
             if not has_perm_anywhere(user, "personal.export"):
                 raise PermissionDenied
@@ -190,7 +245,9 @@ class PersonListExportView(LoginRequiredMixin, View):
             with_flags = reach.everything or all(
                 has_perm(user, "personal.view_flags", path) for path in paths
             )
-            filters = {}
+        if status:
+            queryset = queryset.filter(status=status)
+            filters["status"] = status
         return people_export(
             actor=user,
             queryset=queryset,

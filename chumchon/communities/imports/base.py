@@ -59,7 +59,8 @@ class Importer:
         known = lookup(self.kind)
         problems: list[Problem] = []
         for index, cell in enumerate(cells):
-            written = "" if cell is None else " ".join(str(cell).split())
+            # as written in the file (surrounding spaces aside): error lines name it so
+            written = "" if cell is None else str(cell).strip()
             column = known.get(header_key(written))
             if column is None:
                 continue

@@ -4,17 +4,20 @@ it matters. Each reader returns the value or raises CellError with a bilingual m
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from chumchon.core.dates import format_date, parse_date
+from chumchon.core.national_id import normalize_national_id, validate_national_id
 
 from .. import domain
+from ..models import Person
 from .problems import CellError
 
 _NUMBER_SEPARATORS = re.compile(r"[\s,\u00a0]+")
@@ -161,3 +164,89 @@ def house_no(value: Any) -> str:
             )
         )
     return domain.thai_digits_to_ascii(text(value))
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def national_id(value: Any) -> str:
+    """A 13-digit national ID with a valid check digit. The messages never repeat the typed
+    number: import errors are kept on the job, shown on pages and returned by the API."""
+    written = text(value)
+    try:
+        return validate_national_id(written)
+    except ValidationError:
+        pass
+    number = normalize_national_id(written)
+    if not number:
+        raise CellError(_("Enter the 13-digit national ID number."))
+    if not _ASCII_DIGITS.fullmatch(number):
+        raise CellError(_("Not a national ID number: it may contain only digits."))
+    if len(number) != 13:
+        raise CellError(
+            _("Not a national ID number: it has %(count)s digits instead of 13."),
+            count=len(number),
+        )
+    if number[0] == "9":
+        raise CellError(_("Not a national ID number: no ID starts with 9."))
+    raise CellError(
+        _(
+            "Not a national ID number: the last digit (the check digit) does not match the "
+            "others. Look for a mistyped digit."
+        )
+    )
+
+
+_BASIS_SEPARATORS = re.compile(r"[\s_\-.]+")
+_BASIS_ALIASES = {
+    Person.LegalBasis.CONSENT: ("ความยินยอม", "ยินยอม", "ความยินยอมโดยชัดแจ้ง", "ม.26"),
+    Person.LegalBasis.SOCIAL_PROTECTION: (
+        "การคุ้มครองทางสังคม",
+        "คุ้มครองทางสังคม",
+        "สวัสดิการ",
+        "ม.26(5)",
+        "26(5)",
+    ),
+    Person.LegalBasis.VITAL_INTEREST: (
+        "ป้องกันอันตรายต่อชีวิต",
+        "ป้องกันอันตรายต่อชีวิตหรือสุขภาพ",
+        "ม.26(1)",
+        "26(1)",
+    ),
+}
+
+
+def _basis_key(written: str) -> str:
+    return _BASIS_SEPARATORS.sub("", written).lower()
+
+
+@functools.cache
+def _basis_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for code, label in Person.LegalBasis.choices:
+        names = [code, *_BASIS_ALIASES.get(code, ())]
+        for language in ("en", "th"):
+            with translation.override(language):
+                name = str(label)
+            names += [name, name.split(" (")[0]]
+        for name in names:
+            table.setdefault(_basis_key(name), code)
+    return table
+
+
+def legal_basis(value: Any) -> str:
+    """The PDPA s.26 basis for health and disability data: a code of Person.LegalBasis
+    (consent, social_protection, vital_interest) or its Thai or English label; "" when blank."""
+    written = text(value)
+    if not written:
+        return ""
+    found = _basis_table().get(_basis_key(written))
+    if found is None:
+        raise CellError(
+            _(
+                "“%(value)s” is not a legal basis: write consent, social_protection or "
+                "vital_interest (or ความยินยอม, การคุ้มครองทางสังคม, ป้องกันอันตรายต่อชีวิต)."
+            ),
+            value=written,
+        )
+    return found

@@ -27,6 +27,9 @@ class Column:
     hint: str = ""
 
 
+#: The column of the legal basis (PDPA s.26) for health and disability data.
+LEGAL_BASIS_HEADER = "ฐานทางกฎหมาย (ข้อมูลสุขภาพ/ความพิการ)"
+
 PEOPLE_COLUMNS: tuple[Column, ...] = (
     Column("community_code", "รหัสชุมชน", True, text=True, example="T-1001-01"),
     Column("house_no", "บ้านเลขที่", True, text=True, example="12/3"),
@@ -77,6 +80,13 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
         aliases=("บัตรคนพิการ",),
         text=True,
         example="",
+    ),
+    Column(
+        "legal_basis",
+        LEGAL_BASIS_HEADER,
+        aliases=("ฐานทางกฎหมาย", "sensitive_legal_basis"),
+        example="",
+        hint="จำเป็นเมื่อกรอกเลขบัตรคนพิการ: consent / social_protection / vital_interest",
     ),
     Column(
         "phone",

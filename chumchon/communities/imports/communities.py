@@ -8,6 +8,13 @@ and with ฏ read as ฎ. The type is its code (slum) or its Thai label (ชุ�
 A community is a leaf area of the tree: a new one gets its area and its registry record (bulk,
 with history); an existing one keeps its district (moving it is done on its page). Blank
 optional cells leave what the registry holds.
+
+MIRRORS services.py: these rules repeat, for speed and one audit event per import, those of
+`services.community_create` (a valid area code unused by any other area, a Thai name, under a
+district), `services.community_register_area` (an area of the community level without its
+record gets one), `services._check_community` (announcement date not in the future, counts not
+negative, latitude and longitude in range and given together) and `services.community_update`
+(names live on the area). A change to one of those rules must be made here too.
 """
 
 from __future__ import annotations

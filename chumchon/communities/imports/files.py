@@ -8,8 +8,10 @@ Limits (module constants, so tests can lower them):
   checked, then verified by inflating every part (a forged directory fails its CRC check);
 - no macros (`vbaProject.bin`), no external links (`xl/externalLinks/`), and it must really be
   an Excel workbook (`xl/workbook.xml`), not a renamed zip or document;
-- an xlsx holds at most MAX_XLSX_ROWS rows (python-calamine loads a whole sheet into memory);
-  CSV has no row limit and is streamed with `csv.reader`.
+- an xlsx holds at most MAX_XLSX_ROWS rows (python-calamine loads a whole sheet into memory),
+  checked before it is parsed: the first sheet's `<dimension ref="A1:M300001"/>`, its `<row>`
+  elements and their numbers are read while its part is inflated for the checks above; CSV has
+  no row limit and is streamed with `csv.reader`.
 
 CSV: UTF-8 with or without a BOM, else cp874 (TIS-620), which Thai Excel writes with "Save as
 CSV"; the delimiter is a comma, or a semicolon or tab when the header line uses one.
@@ -20,6 +22,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -94,7 +98,108 @@ def check_xlsx(data: bytes) -> None:
             )
         if "xl/workbook.xml" not in names:
             raise FileRefused(_("The file is not really an Excel (.xlsx) workbook."))
-        _check_unpacked(archive, members, len(data))
+        by_name = {m.filename.replace("\\", "/").lower(): m for m in members}
+        counter = _RowCounter(_first_sheet_part(archive, by_name))
+        _check_unpacked(archive, members, len(data), counter)
+    _check_rows(counter.last_row)
+
+
+def _check_rows(last_row: int) -> None:
+    """Refuse a workbook whose first sheet reaches beyond MAX_XLSX_ROWS data rows."""
+    if last_row - 1 > MAX_XLSX_ROWS:
+        raise FileRefused(
+            _(
+                "The workbook has %(count)s rows; at most %(max)s can be imported from one "
+                "workbook. Split it, or save it as CSV (no limit)."
+            ),
+            count=f"{last_row - 1:,}",
+            max=f"{MAX_XLSX_ROWS:,}",
+        )
+
+
+_HEAD_BYTES = 64 * 1024
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheet(?=[\s/>])[^>]*>")
+_REL_ID = re.compile(rb"\s[A-Za-z_][\w.\-]*:id\s*=\s*[\"']([^\"']*)[\"']")
+_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?Relationship(?=[\s/>])[^>]*>")
+_ATTRIBUTE = re.compile(rb"\s(Id|Target)\s*=\s*[\"']([^\"']*)[\"']")
+_DIMENSION = re.compile(
+    rb"<(?:[A-Za-z_][\w.\-]*:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']"
+)
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row(?=[\s/>])([^<>]*)")
+_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d{1,9})[\"']")
+_DIGITS = re.compile(rb"\d+")
+
+
+def _read_head(archive: zipfile.ZipFile, member: zipfile.ZipInfo | None) -> bytes:
+    if member is None:
+        return b""
+    try:
+        with archive.open(member) as stream:
+            return stream.read(_HEAD_BYTES * 16)
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, RuntimeError):
+        return b""  # the full check that follows refuses it with the right message
+
+
+def _first_sheet_part(archive: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> str:
+    """The (lower-case) name of the first sheet's part, as workbook.xml and its relationships
+    say (the sheet python-calamine reads); xl/worksheets/sheet1.xml when they do not."""
+    fallback = "xl/worksheets/sheet1.xml"
+    sheet = _SHEET_TAG.search(_read_head(archive, by_name.get("xl/workbook.xml")))
+    rel_id = _REL_ID.search(sheet.group(0)) if sheet else None
+    if rel_id is None:
+        return fallback
+    rels = _read_head(archive, by_name.get("xl/_rels/workbook.xml.rels"))
+    for tag in _RELATIONSHIP.finditer(rels):
+        attributes = dict(_ATTRIBUTE.findall(tag.group(0)))
+        if attributes.get(b"Id") == rel_id.group(1) and attributes.get(b"Target"):
+            target = attributes[b"Target"].decode("utf-8", "replace").replace("\\", "/")
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            return posixpath.normpath(path).lower()
+    return fallback
+
+
+class _RowCounter:
+    """Reads the first sheet's part as it is inflated: its declared dimension, the number of
+    `<row>` elements and the highest row number; `last_row` is the largest of the three."""
+
+    def __init__(self, part: str):
+        self.part = part
+        self.head = b""
+        self.dimension = 0
+        self.rows = 0
+        self.highest = 0
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if len(self.head) < _HEAD_BYTES:
+            self.head += chunk[: _HEAD_BYTES - len(self.head)]
+            found = _DIMENSION.search(self.head)
+            if found and not self.dimension:
+                numbers = _DIGITS.findall(found.group(1))
+                self.dimension = int(numbers[-1]) if numbers else 0
+        text = self._tail + chunk
+        cut = text.rfind(b"<")
+        if cut < 0:
+            self._tail = b""
+            return
+        self._scan(text[:cut])
+        # an unfinished tag waits for the next chunk (a tag longer than the head is dropped)
+        self._tail = text[cut:] if len(text) - cut <= _HEAD_BYTES else b""
+
+    def finish(self) -> None:
+        self._scan(self._tail)
+        self._tail = b""
+
+    def _scan(self, text: bytes) -> None:
+        for row in _ROW.finditer(text):
+            self.rows += 1
+            number = _ROW_NUMBER.search(row.group(1))
+            if number:
+                self.highest = max(self.highest, int(number.group(1)))
+
+    @property
+    def last_row(self) -> int:
+        return max(self.dimension, self.rows, self.highest)
 
 
 def _refuse_bomb() -> FileRefused:
@@ -108,19 +213,27 @@ def _refuse_bomb() -> FileRefused:
     )
 
 
-def _check_unpacked(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], size: int) -> None:
+def _check_unpacked(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], size: int, counter: _RowCounter
+) -> None:
     limit = min(MAX_UNZIPPED_BYTES, MAX_RATIO * max(size, 1))
     if sum(m.file_size for m in members) > limit:
         raise _refuse_bomb()
     # The directory may lie: inflate every part, counting, and let zipfile check sizes and CRCs.
+    # The first sheet's rows are counted on the way.
     total = 0
     try:
         for member in members:
+            sheet = member.filename.replace("\\", "/").lower() == counter.part
             with archive.open(member) as stream:
                 while chunk := stream.read(_CHUNK):
                     total += len(chunk)
                     if total > limit:
                         raise _refuse_bomb()
+                    if sheet:
+                        counter.feed(chunk)
+            if sheet:
+                counter.finish()
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -178,15 +291,7 @@ def _xlsx_sheet(data: bytes) -> Sheet:
             _("The workbook cannot be read: save it again from Excel as .xlsx.")
         ) from exc
     rows_used = sheet.height
-    if rows_used - 1 > MAX_XLSX_ROWS:
-        raise FileRefused(
-            _(
-                "The workbook has %(count)s rows; at most %(max)s can be imported from one "
-                "workbook. Split it, or save it as CSV (no limit)."
-            ),
-            count=f"{rows_used - 1:,}",
-            max=f"{MAX_XLSX_ROWS:,}",
-        )
+    _check_rows(rows_used)  # checked before parsing already; a second guard
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         for number, cells in enumerate(sheet.iter_rows(), start=1):

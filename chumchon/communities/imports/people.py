@@ -2,16 +2,30 @@
 
 Upsert by national ID (required in this template). A household is found by its house
 registration code when given (a household of the same community without a code and with the
-same house number gets the code), else by community and house number; it is created when
-missing. A person found in the same district is updated (and moved to the row's household when
-they live elsewhere); a person registered in another district, or outside the importer's reach,
-is refused ("request a transfer") without saying where.
+same house number gets the code), else by community and house number, whatever code the
+registry holds (two such households: the row is refused); it is created when missing. Within
+one file, a house number of a community stands for one household: its rows must all give the
+same code (or all none). A house code held by a household the importer does not reach, or in
+another district, is refused without saying where ("registered elsewhere: request a transfer").
+A person found in the same district is updated (and moved to the row's household when they live
+elsewhere); a person registered in another district, or outside the importer's reach, is
+refused ("request a transfer") without saying where.
 
 Blank optional cells leave what the registry holds, except "in the house registration", where
-blank means no (as the template says). The same rules as `services.py` hold (lengths, dates not
-in the future, one head per household, no new members in a dissolved community, the legal basis
-for disability data); the writes are bulk, with history rows only for records that changed, and
-one audit event for the whole import (written by the caller).
+blank means no (as the template says); without that column a person who moves keeps their
+current answer. A disability card number needs the legal basis column (PDPA s.26), and both
+columns need `personal.view_flags` where the person lives.
+
+MIRRORS services.py: these rules repeat, for speed and one audit event per import, those of
+`services._clean_household` (11-digit code unique, house number unique without a code, no new
+household in a dissolved community), `services._clean_person` (required names, lengths, dates
+not in the future, a legal basis for sensitive data, a unique national ID),
+`services._check_head` (one head per household), `services.person_create` (no new members in a
+dissolved community) and `services.person_move` (close the open membership, join the new
+household, change the area, a masked Move line for the old district, a moved-out person becomes
+alive). A change to one of those rules must be made here too. The writes are bulk, with history
+rows only for records that changed, and one audit event for the whole import (written by the
+caller).
 """
 
 from __future__ import annotations
@@ -20,18 +34,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from chumchon.core.national_id import national_id_hash, validate_national_id
+from chumchon.accounts.scoping import has_perm
+from chumchon.core.national_id import national_id_hash
 
 from .. import domain
 from ..models import Community, Household, Membership, Move, Person
 from . import cells
 from .base import ABSENT, Importer, chunks, update_many
-from .columns import PEOPLE
-from .problems import CellError
+from .columns import LEGAL_BASIS_HEADER, PEOPLE
 
 PERSON_TEXT = {
     "prefix": Person._meta.get_field("prefix").max_length,
@@ -44,11 +57,8 @@ HOUSE_NO_MAX = Household._meta.get_field("house_no").max_length
 BATCH = 500
 
 
-def _national_id(value: Any) -> str:
-    try:
-        return validate_national_id(cells.text(value))
-    except ValidationError as exc:
-        raise CellError(exc) from None
+#: Columns of welfare data: only importers with `personal.view_flags` there may fill them.
+WELFARE_COLUMNS = ("disability_card", "legal_basis")
 
 
 @dataclass(slots=True)
@@ -62,6 +72,7 @@ class Row:
     fields: dict[str, Any]  # person fields the row sets (blank cells left out)
     relation: str | None  # None: leave (or "" for a new membership)
     in_house_registration: bool | None  # None: the column is absent
+    welfare_column: str | None  # the first welfare column the row fills, if any
 
 
 @dataclass(slots=True)
@@ -95,6 +106,11 @@ class Plan:
     person_target: dict[int, Target] = field(default_factory=dict)
     updated: set[int] = field(default_factory=set)  # people changed in any way
     unchanged: int = 0
+    moved: int = 0  # people who left their household for another one (any community)
+
+
+def _blank_cell(value: Any) -> bool:
+    return value is None or not str(value).strip()
 
 
 class PeopleImport(Importer):
@@ -105,6 +121,7 @@ class PeopleImport(Importer):
         self.rows: list[Row] = []
         self.first_row_of_id: dict[str, int] = {}
         self.plan = Plan()
+        self.welfare_allowed: dict[int, bool] = {}
 
     # --- reading ---------------------------------------------------------------------
 
@@ -119,7 +136,7 @@ class PeopleImport(Importer):
                 row, "house_no", _("Too long: at most %(max)s characters."), max=HOUSE_NO_MAX
             )
         house_code = self.cell(row, v, "house_code", cells.house_code)
-        national_id = self.cell(row, v, "national_id", _national_id, required=True)
+        national_id = self.cell(row, v, "national_id", cells.national_id, required=True)
         fields: dict[str, Any] = {}
         for key, max_length in PERSON_TEXT.items():
             value = self.cell(
@@ -139,6 +156,20 @@ class PeopleImport(Importer):
             fields["birth_date"] = birth_date
         relation = self.cell(row, v, "relation", cells.relation)
         in_house = self.cell(row, v, "in_house_registration", cells.boolean)
+        basis = self.cell(row, v, "legal_basis", cells.legal_basis)
+        if isinstance(basis, str) and basis:
+            fields["sensitive_legal_basis"] = basis
+        if fields.get("disability_card") and (basis is ABSENT or basis == ""):
+            self.error(
+                row,
+                "legal_basis" if "legal_basis" in self.headers else "disability_card",
+                _(
+                    "Disability data are sensitive: give the legal basis for keeping them in the "
+                    "column “%(column)s” (consent, social_protection or vital_interest)."
+                ),
+                column=self.headers.get("legal_basis", LEGAL_BASIS_HEADER),
+            )
+        welfare_column = next((k for k in WELFARE_COLUMNS if not _blank_cell(v.get(k))), None)
         if isinstance(national_id, str):
             first = self.first_row_of_id.setdefault(national_id, row)
             if first != row:
@@ -161,6 +192,7 @@ class PeopleImport(Importer):
                 fields=fields,
                 relation=None if relation is ABSENT or not relation else relation,
                 in_house_registration=None if in_house is ABSENT else in_house,
+                welfare_column=welfare_column,
             )
         )
 
@@ -174,18 +206,27 @@ class PeopleImport(Importer):
                 if self.in_reach(community.area.path):
                     self.communities[community.area.code] = community
         community_ids = {c.pk for c in self.communities.values()}
+        # one instance per household, whichever way it was found
+        self.households: dict[int, Household] = {}
+        # Households holding a code of the file, anywhere: one outside the importer's reach
+        # is only named "registered elsewhere", never compared further.
         self.by_code: dict[str, Household] = {}
         for batch in chunks({r.house_code for r in self.rows if r.house_code}):
-            for household in Household.objects.filter(house_code__in=batch):
+            for household in Household.objects.filter(house_code__in=batch).select_related("area"):
+                household = self.households.setdefault(household.pk, household)
                 self.by_code[household.house_code] = household
-        self.by_no: dict[tuple[int, str], Household] = {}
+        # Households of the file's communities (all in reach) by house number, with any code.
+        self.by_no: dict[tuple[int, str], list[Household]] = {}
         house_nos = {r.house_no for r in self.rows}
         for batch in chunks(community_ids):
-            households = Household.objects.filter(community_id__in=batch, house_code="")
+            households = Household.objects.filter(community_id__in=batch).select_related("area")
             if len(house_nos) <= 5000:
                 households = households.filter(house_no__in=house_nos)
-            for household in households:
-                self.by_no[(household.community_id, household.house_no)] = household
+            for household in households.order_by("pk"):
+                household = self.households.setdefault(household.pk, household)
+                self.by_no.setdefault((household.community_id, household.house_no), []).append(
+                    household
+                )
         self.people: dict[str, Person] = {}
         for batch in chunks({r.id_hash for r in self.rows}):
             for person in Person.objects.filter(national_id_hash__in=batch).select_related(
@@ -197,7 +238,7 @@ class PeopleImport(Importer):
         for batch in chunks(person_ids):
             for membership in Membership.objects.filter(person_id__in=batch, until__isnull=True):
                 self.open_membership[membership.person_id] = membership
-        household_ids = {h.pk for h in self.by_code.values()} | {h.pk for h in self.by_no.values()}
+        household_ids = [pk for pk, h in self.households.items() if self.in_reach(h.area.path)]
         self.heads: dict[int, int] = {}  # household id -> person id of the open head
         for batch in chunks(household_ids):
             for membership in Membership.objects.filter(
@@ -209,10 +250,51 @@ class PeopleImport(Importer):
         area = person.area
         return area.parent_id if area.kind.code == "community" else area.pk
 
+    def _may_record_welfare(self, community: Community) -> bool:
+        """Disability card and legal basis need `personal.view_flags` where the person lives
+        (the system import, without an actor, may)."""
+        if self.allowed_paths is None:
+            return True
+        allowed = self.welfare_allowed.get(community.pk)
+        if allowed is None:
+            allowed = has_perm(self.user, "personal.view_flags", community.area)
+            self.welfare_allowed[community.pk] = allowed
+        return allowed
+
+    def _code_column(self) -> str:
+        return "house_code" if "house_code" in self.headers else "house_no"
+
+    def _planned(self, r: Row, target: Target) -> Target:
+        """Remember where the row's household is, by house number and by code."""
+        self.planned_by_no[(target.community.pk, r.house_no)] = (target, r.row, r.house_code)
+        if r.house_code:
+            self.planned_by_code[r.house_code] = (target, r.row)
+        if not target.is_new:
+            self.planned_by_pk[target.household.pk] = r.row
+        return target
+
+    def _found(self, r: Row, household: Household, community: Community) -> Target | None:
+        """An existing household for the row, unless an earlier row gave it under another
+        house number or code."""
+        first = self.planned_by_pk.get(household.pk)
+        if first is not None:
+            self.error(
+                r.row,
+                "house_no",
+                _(
+                    "This household is given in row %(first)s with another house number or "
+                    "house registration code."
+                ),
+                first=first,
+            )
+            return None
+        return self._planned(r, Target(("id", household.pk), community, household, False))
+
     def _target(self, r: Row, community: Community) -> Target | None:
         """The household of the row (found or planned); None after recording a problem."""
+        planned = self.planned_by_no.get((community.pk, r.house_no))
         if r.house_code:
-            known = self.new_by_code.get(r.house_code) or self.found_by_code.get(r.house_code)
+            known = self.planned_by_code.get(r.house_code)
             if known is not None:
                 target, first = known
                 if target.community.pk != community.pk:
@@ -238,8 +320,36 @@ class PeopleImport(Importer):
                     )
                     return None
                 return target
+        if planned is not None:
+            target, first, code = planned
+            if code != r.house_code:
+                self.error(
+                    r.row,
+                    self._code_column(),
+                    _(
+                        "The house registration code differs from row %(first)s, which has the "
+                        "same house number."
+                    ),
+                    first=first,
+                )
+                return None
+            return target
+        if r.house_code:
             household = self.by_code.get(r.house_code)
             if household is not None:
+                if (
+                    not self.in_reach(household.area.path)
+                    or household.area.parent_id != community.area.parent_id
+                ):
+                    self.error(
+                        r.row,
+                        "house_code",
+                        _(
+                            "This house registration code is registered elsewhere: request a "
+                            "transfer."
+                        ),
+                    )
+                    return None
                 if household.community_id != community.pk:
                     self.error(
                         r.row,
@@ -250,32 +360,37 @@ class PeopleImport(Importer):
                         ),
                     )
                     return None
-                target = Target(("id", household.pk), community, household, False)
-                if household.house_no != r.house_no:
+                target = self._found(r, household, community)
+                if target is not None and household.house_no != r.house_no:
                     self._update_household(household, house_no=r.house_no)
-                self.found_by_code[r.house_code] = (target, r.row)
                 return target
-            household = self.by_no.get((community.pk, r.house_no))
-            if household is not None and household.pk not in self.code_given:
-                self.code_given.add(household.pk)
-                self._update_household(household, house_code=r.house_code)
-                target = Target(("id", household.pk), community, household, False)
-                self.found_by_code[r.house_code] = (target, r.row)
-                return target
-            target = self._new_household(r, community)
-            if target is not None:
-                self.new_by_code[r.house_code] = (target, r.row)
-            return target
-        key = (community.pk, r.house_no)
-        if key in self.new_by_no:
-            return self.new_by_no[key]
-        household = self.by_no.get(key)
-        if household is not None:
-            return Target(("id", household.pk), community, household, False)
-        target = self._new_household(r, community)
-        if target is not None:
-            self.new_by_no[key] = target
-        return target
+            without_code = next(
+                (
+                    h
+                    for h in self.by_no.get((community.pk, r.house_no), [])
+                    if not h.house_code and h.pk not in self.planned_by_pk
+                ),
+                None,
+            )
+            if without_code is not None:
+                self._update_household(without_code, house_code=r.house_code)
+                return self._found(r, without_code, community)
+            return self._new_household(r, community)
+        found = self.by_no.get((community.pk, r.house_no), [])
+        if len(found) > 1:
+            self.error(
+                r.row,
+                "house_no",
+                _(
+                    "Several households of this community have the house number %(no)s: give "
+                    "the house registration code to say which one."
+                ),
+                no=r.house_no,
+            )
+            return None
+        if found:
+            return self._found(r, found[0], community)
+        return self._new_household(r, community)
 
     def _new_household(self, r: Row, community: Community) -> Target | None:
         if community.is_dissolved:
@@ -294,7 +409,8 @@ class PeopleImport(Importer):
         )
         self.plan.new_households.append(NewHousehold(r.row, household, community))
         self.touched_paths.add(community.area.path)
-        return Target(("new", len(self.plan.new_households)), community, household, True)
+        target = Target(("new", len(self.plan.new_households)), community, household, True)
+        return self._planned(r, target)
 
     def _update_household(self, household: Household, **values: Any) -> None:
         obj, changed = self.plan.household_updates.setdefault(household.pk, (household, set()))
@@ -309,10 +425,11 @@ class PeopleImport(Importer):
         if not self.rows:
             return
         self._prefetch()
-        self.new_by_code: dict[str, tuple[Target, int]] = {}
-        self.found_by_code: dict[str, tuple[Target, int]] = {}
-        self.new_by_no: dict[tuple[int, str], Target] = {}
-        self.code_given: set[int] = set()
+        # the file's households as planned: by (community id, house number) -> (target, first
+        # row, code written there); by code -> (target, first row); existing ones by id -> row
+        self.planned_by_no: dict[tuple[int, str], tuple[Target, int, str]] = {}
+        self.planned_by_code: dict[str, tuple[Target, int]] = {}
+        self.planned_by_pk: dict[int, int] = {}
         # household key -> rows claiming head; person id -> (target key, final relation)
         head_rows: dict[tuple, list[int]] = {}
         final_place: dict[int, tuple[tuple, str]] = {}
@@ -324,6 +441,16 @@ class PeopleImport(Importer):
                     "community_code",
                     _("Unknown community: there is no community with the code %(code)s."),
                     code=r.community_code,
+                )
+                continue
+            if r.welfare_column and not self._may_record_welfare(community):
+                self.error(
+                    r.row,
+                    r.welfare_column,
+                    _(
+                        "You may not record welfare data in this community: leave the disability "
+                        "card and legal basis columns blank."
+                    ),
                 )
                 continue
             person = self.people.get(r.id_hash)
@@ -362,8 +489,8 @@ class PeopleImport(Importer):
     def _plan_person(self, r: Row, person: Person | None, target: Target) -> str | None:
         """Plan the row's writes; the person's final relation, or None after a problem."""
         community = target.community
-        in_house = bool(r.in_house_registration)
         if person is None:
+            in_house = bool(r.in_house_registration)
             if community.is_dissolved:
                 self._dissolved(r, community)
                 return None
@@ -373,8 +500,6 @@ class PeopleImport(Importer):
                 national_id_hash=r.id_hash,
                 **r.fields,
             )
-            if new.disability_card:
-                new.sensitive_legal_basis = Person.LegalBasis.SOCIAL_PROTECTION
             relation = r.relation or ""
             self.plan.new_people.append((new, target, relation, in_house))
             self.touched_paths.add(community.area.path)
@@ -384,9 +509,6 @@ class PeopleImport(Importer):
             if getattr(person, name) != value:
                 setattr(person, name, value)
                 changed.add(name)
-        if person.disability_card and not person.sensitive_legal_basis:
-            person.sensitive_legal_basis = Person.LegalBasis.SOCIAL_PROTECTION
-            changed.add("sensitive_legal_basis")
         membership = self.open_membership.get(person.pk)
         same_household = (
             membership is not None
@@ -416,9 +538,17 @@ class PeopleImport(Importer):
                 self._dissolved(r, community)
                 return None
             relation = r.relation or ""
+            # Without the column, a person who moves keeps their current answer.
+            if r.in_house_registration is not None:
+                in_house = r.in_house_registration
+            else:
+                in_house = membership is not None and membership.in_house_registration
             if membership is not None:
                 membership.until = self.today
                 self.plan.closed_memberships.append(membership)
+            if membership is not None or person.area_id != community.area_id:
+                self.plan.moved += 1
+                self.touched_paths.add(person.area.path)  # the place they leave
             self.plan.joins.append((person, target, relation, in_house))
             self.plan.person_target[person.pk] = target
             changed.add("household")
@@ -456,7 +586,7 @@ class PeopleImport(Importer):
                 self.error(
                     row,
                     "relation",
-                    _("A second head for one household: the head is in row %(first)s."),
+                    _("A second head for one household: duplicate of row %(first)s"),
                     first=first,
                 )
             if key[0] != "id":
@@ -485,7 +615,8 @@ class PeopleImport(Importer):
             "unchanged": plan.unchanged,
             "households_created": len(plan.new_households),
             "households_updated": len(plan.household_updates),
-            "moved": len(plan.moves),
+            "moved": plan.moved,
+            "moved_from_other_community": len(plan.moves),
         }
 
     def commit(self, *, change_reason: str) -> None:

@@ -67,7 +67,10 @@ class ImportResult:
                 f"households created {c.get('households_created', 0)}, "
                 f"updated {c.get('households_updated', 0)}"
             )
-            lines.append(f"moved from another community {c.get('moved', 0)}")
+            lines.append(
+                f"moved to another household {c.get('moved', 0)} "
+                f"(from another community {c.get('moved_from_other_community', 0)})"
+            )
         lines.append(
             f"created {c.get('created', 0)}, updated {c.get('updated', 0)}, "
             f"unchanged {c.get('unchanged', 0)}"

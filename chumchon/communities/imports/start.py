@@ -60,23 +60,28 @@ def import_start(*, actor: Any, kind: str, uploaded: Any, dry_run: bool = False)
     stored = default_storage.save(
         f"{UPLOAD_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}", ContentFile(content)
     )
-    paths = import_areas(actor)
-    area_path = paths[0] if paths and len(paths) == 1 else ""
-    title = (
-        _("Check %(what)s from %(name)s (dry run)")
-        if dry_run
-        else _("Import %(what)s from %(name)s")
-    ) % {"what": kind_label(kind), "name": uploaded.name}
-    return job_enqueue(
-        actor=actor,
-        task=run_registry_import,
-        kind=JOB_KIND,
-        title=title[:255],
-        area_path=area_path,
-        params={
-            "kind": kind,
-            "dry_run": bool(dry_run),
-            "upload": stored,
-            "filename": uploaded.name[:200],
-        },
-    )
+    try:
+        paths = import_areas(actor)
+        area_path = paths[0] if paths and len(paths) == 1 else ""
+        title = (
+            _("Check %(what)s from %(name)s (dry run)")
+            if dry_run
+            else _("Import %(what)s from %(name)s")
+        ) % {"what": kind_label(kind), "name": uploaded.name}
+        return job_enqueue(
+            actor=actor,
+            task=run_registry_import,
+            kind=JOB_KIND,
+            title=title[:255],
+            area_path=area_path,
+            params={
+                "kind": kind,
+                "dry_run": bool(dry_run),
+                "upload": stored,
+                "filename": uploaded.name[:200],
+            },
+        )
+    except BaseException:
+        # no job will ever read (and delete) the stored file: it holds personal data
+        default_storage.delete(stored)
+        raise

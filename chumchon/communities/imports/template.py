@@ -8,12 +8,13 @@ from __future__ import annotations
 import io
 
 import xlsxwriter
+from django.utils import translation
 
 from chumchon.organizations.models import Area
 
 from .. import domain
-from ..models import CommunityType
-from .columns import COLUMNS, COMMUNITIES, PEOPLE
+from ..models import CommunityType, Person
+from .columns import COLUMNS, COMMUNITIES, LEGAL_BASIS_HEADER, PEOPLE
 
 YES_NO = "ใช่ / ไม่ใช่ (Y/N, yes/no, 1/0); ว่าง = ไม่ใช่"
 
@@ -63,6 +64,14 @@ def template_xlsx(kind: str) -> bytes:
         if kind == PEOPLE
         else "หนึ่งแถวต่อหนึ่งชุมชน รหัสชุมชนซ้ำกับที่มีอยู่แล้ว = ปรับปรุงข้อมูลชุมชนนั้น",
         "ช่องที่ไม่จำเป็นและเว้นว่าง จะไม่เปลี่ยนข้อมูลที่มีอยู่ในทะเบียน",
+        *(
+            [
+                "เลขบัตรคนพิการเป็นข้อมูลอ่อนไหว: ต้องกรอกฐานทางกฎหมายด้วย "
+                "และผู้นำเข้าต้องมีสิทธิ์ดูข้อมูลสวัสดิการรายบุคคล",
+            ]
+            if kind == PEOPLE
+            else []
+        ),
         "วันที่: วัน/เดือน/ปี พ.ศ. (12/03/2567) หรือ ค.ศ. (2024-03-12) ก็ได้",
         "ตรวจทั้งไฟล์ก่อนบันทึก: ถ้ามีข้อผิดพลาดแม้แต่แถวเดียว จะไม่บันทึกอะไรเลย",
     ]
@@ -97,7 +106,15 @@ def template_xlsx(kind: str) -> bytes:
         values.write_string(2, 2, "หญิง (F)")
         values.write_string(0, 3, "มีชื่อในทะเบียนบ้าน", bold)
         values.write_string(1, 3, YES_NO)
+        values.write_string(0, 4, LEGAL_BASIS_HEADER, bold)
+        values.write_string(0, 5, "รหัส", bold)
+        with translation.override("th"):
+            for r, (code, label) in enumerate(Person.LegalBasis.choices, start=1):
+                values.write_string(r, 4, str(label))
+                values.write_string(r, 5, code)
     values.set_column(0, 0, 40)
-    values.set_column(2, 4, 20)
+    values.set_column(2, 3, 20)
+    values.set_column(4, 4, 60)
+    values.set_column(5, 5, 20)
     book.close()
     return buffer.getvalue()

@@ -41,6 +41,7 @@ ACCESS = {
     "registry-import-errors": Rule({"GET": OWNER}, import_pk),
     "registry-template": Rule({"GET": LOGIN}, template_kind),
     "community-list-export": Rule({"GET": LOGIN}),
+    "household-list-export": Rule({"GET": anywhere("people.view")}),
     "person-list-export": Rule({"GET": anywhere("personal.export")}),
     "api:start_import": Rule(
         {"POST": anywhere("records.edit")}, api=True, extra={"invalid_ok": True}

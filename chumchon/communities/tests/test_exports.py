@@ -210,3 +210,152 @@ def test_people_export_imports_back_where_sensible(clients, registry):
     ]
     assert len(result.error_lines) == 1
     assert Community.objects.count() == 2
+
+
+# --- households ------------------------------------------------------------------------------
+
+HOUSEHOLD_HEADER = [
+    "รหัสชุมชน",
+    "ชื่อชุมชน",
+    "บ้านเลขที่",
+    "รหัสประจำบ้าน",
+    "หัวหน้าครัวเรือน",
+    "จำนวนสมาชิก",
+    "การถือครองที่อยู่อาศัย",
+    "สภาพที่อยู่อาศัย",
+]
+
+
+def test_household_export_of_a_community_has_thai_headers_heads_and_counts(
+    clients, registry, role_users
+):
+    household = registry["household"]
+    household.house_code = "10010000051"
+    household.tenure = "rent"
+    household.condition = "poor"
+    household.save()
+    make_household(registry["own"], house_no="7")  # no head, no members
+    url = f"{reverse('household-list-export')}?community={registry['own'].pk}&format=csv"
+    response = clients["district_officer"].get(url)
+    assert response.status_code == 200
+    rows = csv_rows(response.content)
+    assert rows[0] == HOUSEHOLD_HEADER
+    assert rows[1] == [
+        "HC001",
+        "ชุมชนริมคลอง",
+        "5/1",
+        "10010000051",
+        f"{registry['head'].prefix}สมชาย {registry['head'].last_name}".strip(),
+        "2",
+        "เช่า",
+        "ทรุดโทรม",
+    ]
+    assert rows[2][2:] == ["7", "", "", "0", "", ""]
+    event = AuditEvent.objects.get(action="registry.export")
+    assert event.changes == {
+        "kind": "households",
+        "format": "csv",
+        "filter": {"community": "HC001"},
+        "rows": 2,
+    }
+    assert event.actor == role_users["district_officer"]
+
+
+def test_committee_members_export_the_households_of_their_community(clients, communities):
+    own = community_for_area(communities["T-1001-01"])
+    make_person(make_household(own, house_no="3"), relation="head", first_name="ประธาน")
+    url = f"{reverse('household-list-export')}?community={own.pk}&format=csv"
+    response = clients["committee_member"].get(url)  # people.view: the page shows heads too
+    assert response.status_code == 200
+    rows = csv_rows(response.content)
+    assert rows[1][0] == "T-1001-01" and "ประธาน" in rows[1][4]
+
+
+def test_household_export_xlsx_without_a_filter_covers_the_users_reach(clients, registry):
+    response = clients["district_officer"].get(reverse("household-list-export"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = xlsx_rows(response.content)
+    assert rows[0] == HOUSEHOLD_HEADER
+    assert {r[0] for r in rows[1:]} == {"HC001"}  # not the household in district 1004
+    rows = xlsx_rows(clients["central_officer"].get(reverse("household-list-export")).content)
+    assert {r[0] for r in rows[1:]} == {"HC001", "HX001"}
+
+
+def test_household_export_of_a_community_outside_reach_is_not_found(clients, registry):
+    url = f"{reverse('household-list-export')}?community={registry['other'].pk}"
+    assert clients["district_officer"].get(url).status_code == 404
+    assert clients["anonymous"].get(url).status_code == 302
+
+
+def test_household_export_needs_people_view_there(clients, registry, monkeypatch):
+    from .. import views_imports
+
+    monkeypatch.setattr(views_imports, "can_view_people", lambda user, obj: False)
+    url = f"{reverse('household-list-export')}?community={registry['own'].pk}"
+    assert clients["district_officer"].get(url).status_code == 403
+    assert not AuditEvent.objects.filter(action="registry.export").exists()
+
+
+# --- people: the filters of the people pages ---------------------------------------------------
+
+
+def test_people_export_filters_by_household(clients, registry):
+    other_household = make_household(registry["own"], house_no="6")
+    make_person(other_household, relation="head", first_name="อีกบ้าน")
+    url = f"{reverse('person-list-export')}?household={registry['household'].pk}&format=csv"
+    rows = csv_rows(clients["district_officer"].get(url).content)
+    assert {r[5] for r in rows[1:]} == {"สมชาย", "สมศรี"}
+    event = AuditEvent.objects.get(action="registry.export")
+    assert event.changes["filter"] == {"household": str(registry["household"].pk)}
+    assert event.area_path == registry["own"].area.path
+
+
+def test_people_export_filters_by_status(clients, registry):
+    from django.utils import timezone
+
+    from ..services import person_set_status
+
+    person_set_status(
+        actor=None, person=registry["head"], status="deceased", on=timezone.localdate()
+    )
+    base = f"{reverse('person-list-export')}?community={registry['own'].pk}&format=csv"
+    alive = csv_rows(clients["district_officer"].get(f"{base}&status=alive").content)
+    assert {r[5] for r in alive[1:]} == {"สมศรี"}
+    deceased = csv_rows(clients["district_officer"].get(f"{base}&status=deceased").content)
+    assert {r[5] for r in deceased[1:]} == {"สมชาย"}
+    event = AuditEvent.objects.filter(action="registry.export").order_by("-pk").first()
+    assert event.changes["filter"] == {"community": "HC001", "status": "deceased"}
+
+
+def test_people_export_refuses_an_unknown_status(clients, registry):
+    url = f"{reverse('person-list-export')}?status=sleeping"
+    response = clients["district_officer"].get(url)
+    assert response.status_code == 400
+    assert "“sleeping”" in response.content.decode()
+    assert "alive" in response.content.decode() and "moved_out" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="registry.export").exists()
+
+
+def test_people_export_of_a_household_outside_reach_is_not_found(clients, registry):
+    household = registry["other"].households.get()
+    url = f"{reverse('person-list-export')}?household={household.pk}"
+    assert clients["district_officer"].get(url).status_code == 404
+
+
+def test_people_export_of_a_household_needs_personal_export(clients, communities):
+    own = community_for_area(communities["T-1001-01"])
+    household = make_household(own, house_no="3")
+    make_person(household, relation="head")
+    url = f"{reverse('person-list-export')}?household={household.pk}"
+    assert clients["committee_member"].get(url).status_code == 403
+    assert clients["district_officer"].get(url).status_code == 200
+
+
+def test_people_export_carries_the_legal_basis_with_the_flags(clients, registry):
+    url = f"{reverse('person-list-export')}?community={registry['own'].pk}&format=csv"
+    rows = csv_rows(clients["district_officer"].get(url).content)
+    header = rows[0]
+    column = header.index("ฐานทางกฎหมาย (ข้อมูลสุขภาพ/ความพิการ)")
+    by_name = {r[5]: r for r in rows[1:]}
+    assert by_name["สมศรี"][column].startswith("ความยินยอม")
+    assert by_name["สมชาย"][column] == ""

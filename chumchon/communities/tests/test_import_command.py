@@ -54,7 +54,10 @@ def test_a_valid_people_file_exits_0_and_ends_with_the_counts(community, tmp_pat
     assert code == 0, err
     lines = out.splitlines()
     assert lines[-1] == "created 2, updated 0, unchanged 0"
-    assert lines[:-1] == ["households created 2, updated 0", "moved from another community 0"]
+    assert lines[:-1] == [
+        "households created 2, updated 0",
+        "moved to another household 0 (from another community 0)",
+    ]
     assert Person.objects.count() == 2
     assert AuditEvent.objects.filter(action="registry.import").count() == 1
     assert AuditEvent.objects.get(action="registry.import").actor_label == "system"
@@ -104,6 +107,25 @@ def test_dry_run_exits_0_and_saves_nothing(community, tmp_path):
 def test_dry_run_of_an_invalid_file_exits_1(community, tmp_path):
     path = write(tmp_path, people_file([person_row(community="NOPE")]))
     assert command("--kind", "people", "--dry-run", str(path))[0] == 1
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(community, tmp_path, monkeypatch):
+    from ..imports import files
+
+    path = write(tmp_path, people_file([person_row()]))
+    monkeypatch.setattr(files, "MAX_UPLOAD_BYTES", 10)
+
+    def never(self):
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(Path, "read_bytes", never)
+    monkeypatch.setattr(Path, "read_text", never)
+    monkeypatch.setattr(Path, "open", never)
+    code, out, err = command("--kind", "people", str(path))
+    assert code == 1
+    assert err.startswith("file: The file is larger than 0 MB: split it into smaller files. / ")
+    assert len(err.splitlines()) == 1
+    assert Person.objects.count() == 0
 
 
 def test_a_missing_file_is_a_usage_error(tmp_path):

@@ -56,6 +56,7 @@ def person_row(community="HC001", house_no="1", national_id=None, **values) -> d
         "relation": "",
         "in_house_registration": "ใช่",
         "disability_card": "",
+        "legal_basis": "",
         "phone": "",
     }
     row.update(values)
@@ -232,6 +233,7 @@ def test_columns_are_found_by_key_or_thai_header_in_any_case_and_spacing(communi
         "ความสัมพันธ์",
         "มีชื่อในทะเบียนบ้าน *",
         "disability_card",
+        "Legal Basis",
         "Phone",
     ]
     result = run(people_file([person_row(phone="021234567")], header=header))
@@ -501,7 +503,7 @@ def test_the_column_is_named_as_written_in_the_file(community):
     assert line.startswith("row 2, column National ID: ")
 
 
-def test_a_second_head_in_one_household_within_the_file(community):
+def test_a_second_head_in_one_household_within_the_file_is_a_duplicate_of_the_first(community):
     rows = [
         person_row(house_no="5", relation="หัวหน้าครัวเรือน"),
         person_row(house_no="6", relation="หัวหน้าครัวเรือน"),
@@ -509,10 +511,12 @@ def test_a_second_head_in_one_household_within_the_file(community):
         person_row(house_no="5", relation="เจ้าบ้าน"),
     ]
     line = _only_error(run(people_file(rows)))
-    assert line.startswith(
-        "row 5, column ความสัมพันธ์กับหัวหน้าครัวเรือน: A second head for one household: "
-        "the head is in row 2. / "
+    english = "A second head for one household: duplicate of row 2"
+    assert line == (
+        f"row 5, column ความสัมพันธ์กับหัวหน้าครัวเรือน: {english} / "
+        + thai("A second head for one household: duplicate of row %(first)s", first=2)
     )
+    assert "ซ้ำกับแถวที่ 2" in line
 
 
 def test_a_second_head_against_the_registry(community):
@@ -625,7 +629,7 @@ def test_a_person_moves_to_the_household_the_file_gives(community, other_communi
     result = run(people_file([person_row(national_id=person.national_id, house_no="3")]))
     assert result.ok, result.error_lines
     assert result.summary_lines()[-1] == "created 0, updated 1, unchanged 0"
-    assert "moved from another community 1" in result.summary_lines()
+    assert "moved to another household 1 (from another community 1)" in result.summary_lines()
     person.refresh_from_db()
     assert person.area == community.area
     assert person.household.community == community
@@ -635,11 +639,12 @@ def test_a_person_moves_to_the_household_the_file_gives(community, other_communi
     assert move.from_area == other_community.area and move.to_area == community.area
 
 
-def test_disability_card_records_the_legal_basis(community):
-    assert run(people_file([person_row(disability_card="1234567890")])).ok
+def test_disability_card_records_the_legal_basis_given_in_the_file(community):
+    row = person_row(disability_card="1234567890", legal_basis="consent")
+    assert run(people_file([row])).ok
     person = Person.objects.get()
     assert person.disability_card == "1234567890"
-    assert person.sensitive_legal_basis == Person.LegalBasis.SOCIAL_PROTECTION
+    assert person.sensitive_legal_basis == Person.LegalBasis.CONSENT
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -665,3 +670,247 @@ def test_no_output_but_error_lines_mentions_a_row_number(community):
 
     result = run(people_file([person_row(), person_row(house_no="2")]))
     assert not any(re.search(r"\brow \d", line) for line in result.summary_lines())
+
+
+# --- households: one house, one household -----------------------------------------------------
+
+
+def test_reimporting_without_house_codes_finds_the_household_that_now_has_a_code(community):
+    pid = valid_national_id()
+    first = run(
+        people_file([person_row(house_no="12/3", house_code="10010000012", national_id=pid)])
+    )
+    assert first.ok, first.error_lines
+    result = run(people_file([person_row(house_no="12/3", national_id=pid)]))
+    assert result.ok, result.error_lines
+    assert result.summary_lines()[-1] == "created 0, updated 0, unchanged 1"
+    assert Household.objects.filter(community=community, house_no="12/3").count() == 1
+    assert Person.objects.get().household.house_code == "10010000012"
+
+
+def test_a_blank_house_code_joins_the_coded_household_of_that_number(community):
+    household = make_household(community, house_no="12/3", house_code="10010000013")
+    result = run(people_file([person_row(house_no="12/3")]))
+    assert result.ok, result.error_lines
+    assert Household.objects.count() == 1
+    assert Person.objects.get().household == household
+
+
+def test_a_blank_house_code_matching_two_households_is_refused(community):
+    make_household(community, house_no="12/3", house_code="10010000014")
+    make_household(community, house_no="12/3", house_code="10010000015")
+    line = _only_error(run(people_file([person_row(house_no="12/3")])))
+    assert line.startswith(
+        "row 2, column บ้านเลขที่: Several households of this community have the house number "
+        "12/3: give the house registration code to say which one. / "
+    )
+    assert Household.objects.count() == 2 and Person.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("first_code", "later_code"),
+    [("", "10010000007"), ("10010000007", ""), ("10010000008", "10010000009")],
+)
+def test_one_house_number_with_different_codes_in_one_file_is_refused(
+    community, first_code, later_code
+):
+    rows = [
+        person_row(house_no="7", house_code=first_code),
+        person_row(house_no="7", house_code=later_code),
+    ]
+    line = _only_error(run(people_file(rows)))
+    english = "The house registration code differs from row 2, which has the same house number."
+    assert line == f"row 3, column รหัสประจำบ้าน: {english} / " + thai(
+        "The house registration code differs from row %(first)s, which has the same house number.",
+        first=2,
+    )
+    assert Household.objects.count() == 0
+
+
+def test_the_same_house_number_and_code_on_several_rows_is_one_household(community):
+    rows = [person_row(house_no="7", house_code="10010000007") for _ in range(3)]
+    rows += [person_row(house_no="8") for _ in range(2)]
+    result = run(people_file(rows))
+    assert result.ok, result.error_lines
+    assert Household.objects.count() == 2
+
+
+def test_a_house_code_held_outside_the_importers_reach_is_refused_without_saying_where(
+    community, far_community, role_users
+):
+    make_household(far_community, house_no="1", house_code="10040000001")
+    officer = role_users["district_officer"]  # district 1001
+    line = _only_error(run(people_file([person_row(house_code="10040000001")]), actor=officer))
+    english = "This house registration code is registered elsewhere: request a transfer."
+    assert line.startswith(f"row 2, column รหัสประจำบ้าน: {english} / ")
+    assert "another community" not in line
+    assert "1004" not in line.replace("10040000001", "") and "HX001" not in line
+
+
+def test_a_house_code_of_another_district_is_refused_like_a_national_id(community, far_community):
+    make_household(far_community, house_no="1", house_code="10040000002")
+    line = _only_error(run(people_file([person_row(house_code="10040000002")])))
+    assert "is registered elsewhere: request a transfer." in line
+    assert "HX001" not in line
+
+
+# --- national IDs are not repeated in error lines ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "english"),
+    [
+        ("1101700230709", "the last digit (the check digit) does not match"),
+        ("110170023070", "it has 12 digits instead of 13"),
+        ("11017002307X8", "it may contain only digits"),
+        ("9101700230708", "no ID starts with 9"),
+    ],
+)
+def test_national_id_errors_do_not_repeat_the_typed_number(community, typed, english):
+    line = _only_error(run(people_file([person_row(national_id=typed)])))
+    assert english in line
+    assert typed not in line
+    assert typed[:10] not in line.replace(" ", "")
+    english_part, thai_part = line.split(" / ", 1)
+    assert english_part.startswith("row 2, column เลขประจำตัวประชาชน: Not a national ID number")
+    assert thai_part and thai_part != english_part.split(": ", 1)[1]
+
+
+# --- welfare data: legal basis and permission ----------------------------------------------------
+
+
+def test_a_disability_card_without_a_legal_basis_is_refused(community):
+    line = _only_error(run(people_file([person_row(disability_card="1234567890")])))
+    assert line.startswith(
+        "row 2, column ฐานทางกฎหมาย (ข้อมูลสุขภาพ/ความพิการ): Disability data are sensitive: "
+        "give the legal basis"
+    )
+    assert Person.objects.count() == 0
+
+
+def test_a_disability_card_without_the_legal_basis_column_is_refused(community):
+    header = ["รหัสชุมชน", "บ้านเลขที่", "เลขประจำตัวประชาชน", "ชื่อ", "นามสกุล", "เลขบัตรคนพิการ"]
+    data = csv_bytes(header, [["HC001", "5", valid_national_id(), "มานี", "มีนา", "123"]])
+    line = _only_error(run((data, "p.csv")))
+    assert line.startswith("row 2, column เลขบัตรคนพิการ: Disability data are sensitive")
+    assert "ฐานทางกฎหมาย (ข้อมูลสุขภาพ/ความพิการ)" in line
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("consent", "consent"),
+        (" Social_Protection ", "social_protection"),
+        ("vital-interest", "vital_interest"),
+        ("ความยินยอม", "consent"),
+        ("การคุ้มครองทางสังคมและสวัสดิการตามกฎหมาย (ม.26(5))", "social_protection"),
+        ("ป้องกันอันตรายต่อชีวิตหรือสุขภาพ", "vital_interest"),
+        ("Explicit consent of the person (PDPA s.26)", "consent"),
+    ],
+)
+def test_the_legal_basis_is_read_from_its_code_or_label(community, written, code):
+    row = person_row(disability_card="99", legal_basis=written)
+    result = run(people_file([row]))
+    assert result.ok, result.error_lines
+    assert Person.objects.get().sensitive_legal_basis == code
+
+
+def test_an_unknown_legal_basis_is_refused(community):
+    line = _only_error(run(people_file([person_row(disability_card="9", legal_basis="เพราะอยาก")])))
+    assert line.startswith("row 2, column ฐานทางกฎหมาย (ข้อมูลสุขภาพ/ความพิการ): “เพราะอยาก” is not")
+
+
+@pytest.fixture
+def editor_without_flags(community):
+    """A user who edits records in district 1001 but may not see welfare flags."""
+    from chumchon.accounts.models import Permission, Role, RoleAssignment, User
+    from chumchon.organizations.models import Area
+
+    role = Role.objects.create(code="clerk", name_th="เสมียน", name_en="Clerk")
+    role.permissions.add(
+        *Permission.objects.filter(code__in=["areas.view", "people.view", "records.edit"])
+    )
+    user = User.objects.create_user(username="clerk", password="pw-test-123")
+    RoleAssignment.objects.create(user=user, role=role, area=Area.objects.get(code="1001"))
+    return user
+
+
+@pytest.mark.parametrize(
+    ("values", "column"),
+    [
+        ({"disability_card": "123", "legal_basis": "consent"}, "เลขบัตรคนพิการ"),
+        ({"legal_basis": "consent"}, "ฐานทางกฎหมาย (ข้อมูลสุขภาพ/ความพิการ)"),
+    ],
+)
+def test_importers_without_view_flags_may_not_record_welfare_data(
+    community, editor_without_flags, values, column
+):
+    line = _only_error(run(people_file([person_row(**values)]), actor=editor_without_flags))
+    english = (
+        "You may not record welfare data in this community: leave the disability card and "
+        "legal basis columns blank."
+    )
+    assert line.startswith(f"row 2, column {column}: {english} / ")
+    assert Person.objects.count() == 0
+    assert run(people_file([person_row()]), actor=editor_without_flags).ok
+
+
+def test_officers_with_view_flags_may_record_welfare_data(community, role_users):
+    row = person_row(disability_card="123", legal_basis="consent")
+    result = run(people_file([row]), actor=role_users["district_officer"])
+    assert result.ok, result.error_lines
+
+
+# --- headers as written ---------------------------------------------------------------------------
+
+
+def test_the_column_is_named_exactly_as_written_inner_spaces_kept(community):
+    header = list(PEOPLE_HEADER)
+    header[3] = "  National   ID "
+    line = _only_error(run(people_file([person_row(national_id="1")], header=header)))
+    assert line.startswith("row 2, column National   ID: ")
+
+
+# --- moves --------------------------------------------------------------------------------------
+
+
+def test_a_move_without_the_in_house_registration_column_keeps_the_persons_answer(
+    community, other_community
+):
+    person = make_person(make_household(other_community, house_no="1"), in_house_registration=True)
+    header = ["รหัสชุมชน", "บ้านเลขที่", "เลขประจำตัวประชาชน", "ชื่อ", "นามสกุล"]
+    data = csv_bytes(header, [["HC001", "3", person.national_id, "ก", "ข"]])
+    result = run((data, "p.csv"))
+    assert result.ok, result.error_lines
+    membership = Membership.objects.get(person=person, until__isnull=True)
+    assert membership.household.community == community
+    assert membership.in_house_registration is True
+
+
+def test_a_move_with_a_blank_in_house_registration_means_no(community, other_community):
+    person = make_person(make_household(other_community, house_no="1"), in_house_registration=True)
+    row = person_row(national_id=person.national_id, house_no="3", in_house_registration="")
+    assert run(people_file([row])).ok
+    assert Membership.objects.get(person=person, until__isnull=True).in_house_registration is False
+
+
+def test_moves_between_households_of_one_community_are_counted(community):
+    person = make_person(make_household(community, house_no="1"))
+    result = run(people_file([person_row(national_id=person.national_id, house_no="2")]))
+    assert result.ok, result.error_lines
+    assert result.counts["moved"] == 1
+    assert "moved to another household 1 (from another community 0)" in result.summary_lines()
+    assert person.memberships.filter(until__isnull=True).get().household.house_no == "2"
+
+
+def test_the_import_event_covers_the_community_people_left(community, other_community, role_users):
+    person = make_person(make_household(other_community, house_no="1"))
+    result = run(
+        people_file([person_row(national_id=person.national_id, house_no="3")]),
+        actor=role_users["district_officer"],
+    )
+    assert result.ok, result.error_lines
+    event = AuditEvent.objects.get(action="registry.import")
+    district_path = community.area.parent.path
+    assert event.area_path == district_path  # both communities, not only the one joined
+    assert other_community.area.path.startswith(event.area_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import zipfile
 
@@ -145,13 +146,83 @@ def test_the_real_upload_limit_is_100_mb():
     assert files.MAX_XLSX_ROWS == 300_000
 
 
-def test_xlsx_over_the_row_limit_is_refused(community, monkeypatch):
+def test_xlsx_over_the_row_limit_is_refused_before_parsing(community, monkeypatch, no_parsing):
     monkeypatch.setattr(files, "MAX_XLSX_ROWS", 3)
     rows = [person_row(house_no=str(n)) for n in range(4)]
     line = only_file_error(run(people_file(rows, fmt="xlsx")))
     assert "The workbook has 4 rows; at most 3 can be imported" in line
     assert Person.objects.count() == 0
-    assert run(people_file(rows[:3], fmt="xlsx")).ok
+
+
+def test_xlsx_at_the_row_limit_is_imported(community, monkeypatch):
+    monkeypatch.setattr(files, "MAX_XLSX_ROWS", 3)
+    rows = [person_row(house_no=str(n)) for n in range(3)]
+    assert run(people_file(rows, fmt="xlsx")).ok
+
+
+def rewrite_sheet(data: bytes, change, part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """The workbook with its sheet's XML changed by `change(text) -> text`."""
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == part:
+                content = change(content.decode()).encode()
+            target.writestr(item, content)
+    return buffer.getvalue()
+
+
+def test_the_declared_dimension_alone_refuses_a_sheet_before_parsing(
+    community, monkeypatch, no_parsing
+):
+    monkeypatch.setattr(files, "MAX_XLSX_ROWS", 10)
+    data = people_file([person_row()], fmt="xlsx")[0]
+    data = rewrite_sheet(
+        data, lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:N51"', xml)
+    )
+    line = only_file_error(run((data, "p.xlsx")))
+    assert "The workbook has 50 rows; at most 10 can be imported" in line
+
+
+def test_without_a_dimension_the_rows_are_counted_before_parsing(
+    community, monkeypatch, no_parsing
+):
+    monkeypatch.setattr(files, "MAX_XLSX_ROWS", 3)
+    data = people_file([person_row(house_no=str(n)) for n in range(4)], fmt="xlsx")[0]
+    data = rewrite_sheet(data, lambda xml: re.sub(r"<dimension [^>]*/>", "", xml))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "<dimension" not in archive.read("xl/worksheets/sheet1.xml").decode()
+    line = only_file_error(run((data, "p.xlsx")))
+    assert "The workbook has 4 rows; at most 3 can be imported" in line
+
+
+def test_the_row_count_follows_the_first_sheet_wherever_its_part_is(monkeypatch):
+    monkeypatch.setattr(files, "MAX_XLSX_ROWS", 3)
+    data = people_file([person_row(house_no=str(n)) for n in range(4)], fmt="xlsx")[0]
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item)
+            name = item.filename
+            if name == "xl/worksheets/sheet1.xml":
+                name = "xl/worksheets/people.xml"
+                content = re.sub(rb"<dimension [^>]*/>", b"", content)
+            if name == "xl/_rels/workbook.xml.rels":
+                content = content.replace(b"worksheets/sheet1.xml", b"/xl/worksheets/people.xml")
+            if name == "[Content_Types].xml":
+                content = content.replace(
+                    b"/xl/worksheets/sheet1.xml", b"/xl/worksheets/people.xml"
+                )
+            target.writestr(name, content)
+    with pytest.raises(files.FileRefused) as refused:
+        files.check_xlsx(buffer.getvalue())
+    assert refused.value.problem.params["count"] == "4"
 
 
 def test_csv_has_no_row_limit(community, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from django.core.files.storage import default_storage
@@ -274,3 +275,129 @@ def test_api_imports_are_seen_by_their_owner_only(clients, role_users):
     assert clients["district_officer"].get(f"/api/v1/imports/{job.pk}").status_code == 404
     assert clients["district_head"].get(f"/api/v1/imports/{job.pk}").status_code == 200
     assert clients["superuser"].get(f"/api/v1/imports/{job.pk}").status_code == 200
+
+
+# --- personal data in results: no typed IDs, error sheets kept 30 days -----------------------
+
+
+def test_a_typed_national_id_is_kept_nowhere_in_the_job_or_the_api(
+    clients, community, django_capture_on_commit_callbacks
+):
+    typed = "1101700230709"  # wrong check digit
+    client = clients["district_officer"]
+    with django_capture_on_commit_callbacks(execute=True):
+        body = client.post("/api/v1/imports/", upload(people_file([person_row(national_id=typed)])))
+    job = Job.objects.get(kind="registry.import")
+    assert job.params["error_total"] == 1
+    assert "check digit" in job.params["errors"][0]
+    assert typed not in str(job.params) and typed not in str(job.messages)
+    assert typed not in client.get(body.json()["url"]).content.decode()
+    assert typed not in client.get(reverse("registry-import-job", args=[job.pk])).content.decode()
+
+
+def test_the_job_page_says_the_error_sheet_is_kept_30_days(
+    clients, community, django_capture_on_commit_callbacks
+):
+    client = clients["district_officer"]
+    client.cookies["chumchon_language"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry-import"), upload(people_file([person_row(sex="?")])))
+    job = Job.objects.get(kind="registry.import")
+    html = client.get(reverse("registry-import-job", args=[job.pk])).content.decode()
+    assert "it is kept for 30 days, then deleted." in html
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _age(path, days: int) -> None:
+    import time
+
+    stamp = time.time() - days * 86400
+    os.utime(path, (stamp, stamp))
+
+
+def test_error_sheets_and_unread_uploads_are_deleted_after_30_days(media, role_users):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from .. import periodic
+
+    assert periodic.IMPORT_FILE_RETENTION_DAYS == 30
+    officer = role_users["district_officer"]
+    jobs = {}
+    for days in (31, 29):
+        job = Job.objects.create(
+            created_by=officer,
+            kind="registry.import",
+            status=Job.Status.FAILED,
+            finished_at=timezone.now() - timedelta(days=days),
+            params={"kind": "people", "error_total": 1, "errors": ["file: x / x"]},
+        )
+        job.result_file.save(f"errors-{days}.xlsx", ContentFile(b"sheet"), save=True)
+        job.result_name = f"errors-{days}.xlsx"
+        job.save()
+        jobs[days] = job
+    other = Job.objects.create(
+        created_by=officer, kind="areas.export", finished_at=timezone.now() - timedelta(days=60)
+    )
+    other.result_file.save("areas.xlsx", ContentFile(b"x"), save=True)
+    old_upload = default_storage.save("imports/2024/01/old.csv", ContentFile(b"id"))
+    new_upload = default_storage.save("imports/2024/01/new.csv", ContentFile(b"id"))
+    _age(default_storage.path(old_upload), 31)
+    old_sheet_path = jobs[31].result_file.path
+
+    output = periodic.prune_import_files(timezone.localdate())
+
+    assert "deleted 1 import error sheets and 1 unread uploads" in output
+    jobs[31].refresh_from_db()
+    jobs[29].refresh_from_db()
+    assert not jobs[31].result_file and jobs[31].result_name  # the page says it was deleted
+    assert not os.path.exists(old_sheet_path)
+    assert jobs[29].result_file and default_storage.exists(jobs[29].result_file.name)
+    assert default_storage.exists(other.result_file.name)  # other kinds of job: not ours
+    assert not default_storage.exists(old_upload)
+    assert default_storage.exists(new_upload)
+
+
+def test_the_prune_runs_daily_with_run_periodic(media):
+    from chumchon.core import periodic as core_periodic
+
+    core_periodic.autodiscover()
+    job = core_periodic.REGISTRY["communities.prune_import_files"]
+    assert job.every == core_periodic.DAILY
+
+
+def test_the_job_page_says_when_the_error_sheet_was_deleted(clients, role_users):
+    job = Job.objects.create(
+        created_by=role_users["district_officer"],
+        kind="registry.import",
+        status=Job.Status.FAILED,
+        result_name="errors-people.xlsx",
+        params={"kind": "people", "ok": False, "error_total": 1, "errors": ["file: x / x"]},
+    )
+    client = clients["district_officer"]
+    client.cookies["chumchon_language"] = "en"
+    html = client.get(reverse("registry-import-job", args=[job.pk])).content.decode()
+    assert "The error sheet was deleted: error sheets are kept for 30 days." in html
+    assert reverse("registry-import-errors", args=[job.pk]) not in html
+
+
+def test_a_failed_queueing_deletes_the_stored_upload(media, community, role_users, monkeypatch):
+    from chumchon.core import jobs
+
+    from ..imports.start import import_start
+
+    def broken(**kwargs):
+        raise RuntimeError("queue down")
+
+    monkeypatch.setattr(jobs, "job_enqueue", broken)
+    uploaded = SimpleUploadedFile("people.csv", people_file([person_row()])[0])
+    with pytest.raises(RuntimeError):
+        import_start(actor=role_users["district_officer"], kind="people", uploaded=uploaded)
+    assert [p for p in media.rglob("*") if p.is_file()] == []

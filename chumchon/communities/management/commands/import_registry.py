@@ -15,7 +15,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from chumchon.communities.imports import KINDS, run_import
+from chumchon.communities.imports import KINDS, FileRefused, run_import
+from chumchon.communities.imports.files import check_size
 
 
 class Command(BaseCommand):
@@ -29,6 +30,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path = Path(options["file"])
+        try:
+            size = path.stat().st_size
+            if not path.is_file():
+                raise IsADirectoryError(21, "not a file")
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}", returncode=2) from exc
+        try:
+            check_size(size)  # before reading: a file over the limit is never loaded
+        except FileRefused as exc:
+            self.stderr.write(exc.problem.render())
+            raise SystemExit(1) from None
         try:
             data = path.read_bytes()
         except OSError as exc:
