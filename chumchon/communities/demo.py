@@ -30,7 +30,6 @@ from typing import Any
 from django.utils import timezone
 from stdnum.th import pin
 
-from chumchon.core.audit import record_event, snapshot
 from chumchon.organizations.models import Area
 from chumchon.portal.demo import LOADERS
 
@@ -155,7 +154,9 @@ def _load_communities(counts: Counts) -> dict[str, Community]:
         kind = _type_for(row["type"], types)
         profile = _profile(row)
         if code in bare_areas:  # the demo committee's community, made by the portal's loader
-            result[code] = _record_for_area(bare_areas[code], kind, profile)
+            result[code] = services.community_register_area(
+                actor=None, area=bare_areas[code], type=kind, **profile
+            )
         else:
             result[code] = services.community_create(
                 actor=None,
@@ -167,17 +168,6 @@ def _load_communities(counts: Counts) -> dict[str, Community]:
             )
         counts.communities += 1
     return result
-
-
-def _record_for_area(area: Area, kind: CommunityType, profile: dict[str, Any]) -> Community:
-    """A registry record for a community area that exists already (the portal's demo loader
-    makes the committee member's community area before this loader runs)."""
-    community = Community(area=area, type=kind, **profile)
-    services._check_community(community)
-    community.full_clean()
-    community.save()
-    record_event(actor=None, action="community.create", obj=community, changes=snapshot(community))
-    return community
 
 
 # --- households and people ---------------------------------------------------------------

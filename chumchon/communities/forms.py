@@ -125,6 +125,14 @@ class CommunityFilterForm(RegistryForm):
         required=False,
         choices=[("", _("All statuses")), *Community.Status.choices],
     )
+    on = date_field(
+        _("As of date"),
+        required=False,
+        help_text=_(
+            "Optional: the communities that existed that day (announced, not yet dissolved) "
+            "and the registry counts as they were then."
+        ),
+    )
 
     def __init__(self, *args, zones=(), districts=(), types=(), **kwargs):
         self.zones, self.districts, self.types = zones, districts, types
@@ -349,6 +357,14 @@ class PersonForm(RegistryForm):
         help_text=_("13 digits; spaces and dashes are ignored."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+    remove_national_id = forms.BooleanField(
+        label=_("Remove the national ID"),
+        required=False,
+        help_text=_(
+            "Only when the ID on record is wrong and the right one is not known: give the "
+            "reason why there is no national ID below."
+        ),
+    )
     missing_id_reason = forms.ChoiceField(
         label=_("Why there is no national ID"),
         required=False,
@@ -404,6 +420,7 @@ class PersonForm(RegistryForm):
 
     IDENTITY_FIELDS = (
         "national_id",
+        "remove_national_id",
         "missing_id_reason",
         "prefix",
         "first_name",
@@ -437,7 +454,7 @@ class PersonForm(RegistryForm):
             initial = {
                 name: getattr(person, name)
                 for name in (*self.IDENTITY_FIELDS, *WELFARE_FIELDS)
-                if name != "national_id"
+                if name not in ("national_id", "remove_national_id")
             }
             if membership is not None:
                 initial.update({name: getattr(membership, name) for name in MEMBERSHIP_FIELDS})
@@ -450,6 +467,8 @@ class PersonForm(RegistryForm):
             self.fields["national_id"].help_text = _(
                 "Leave blank to keep the ID on record (%(masked)s); type a new one to replace it."
             ) % {"masked": person.masked_national_id or _("none")}
+        if person is None or not person.national_id:  # nothing to remove
+            del self.fields["remove_national_id"]
         if not self.with_membership:
             for name in MEMBERSHIP_FIELDS:
                 del self.fields[name]
@@ -473,7 +492,7 @@ class PersonForm(RegistryForm):
     def person_values(self) -> dict[str, Any]:
         data = self.cleaned_data
         names = [n for n in (*self.IDENTITY_FIELDS, *WELFARE_FIELDS) if n in self.fields]
-        values = {n: data[n] for n in names if n != "national_id"}
+        values = {n: data[n] for n in names if n not in ("national_id", "remove_national_id")}
         for name in ("prefix", "first_name", "last_name", "nationality", "phone"):
             if name in values:
                 values[name] = values[name].strip()
@@ -481,6 +500,27 @@ class PersonForm(RegistryForm):
 
     def membership_values(self) -> dict[str, Any]:
         return {n: self.cleaned_data[n] for n in MEMBERSHIP_FIELDS if n in self.fields}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("remove_national_id"):
+            if (data.get("national_id") or "").strip():
+                self.add_error(
+                    "national_id",
+                    _("Either type a new national ID or remove the one on record, not both."),
+                )
+            if not data.get("missing_id_reason"):
+                self.add_error(
+                    "missing_id_reason",
+                    _("Say why there is no national ID (not yet issued, foreign, unknown)."),
+                )
+        return data
+
+    def national_id_value(self) -> str | None:
+        """For `services.person_update`: None keeps the ID on record, "" removes it."""
+        if self.cleaned_data.get("remove_national_id"):
+            return ""
+        return self.cleaned_data["national_id"] or None
 
 
 class PersonStatusForm(RegistryForm):
@@ -502,8 +542,11 @@ class PersonStatusForm(RegistryForm):
 
 
 class PersonMoveForm(RegistryForm):
-    """Move a person to a household of any community: an existing household (chosen by house
-    number) or a new one made there with the given house number."""
+    """Move a person to a household of any community. In a community within the user's reach:
+    an existing household (chosen from the list) or a new one made there with the given house
+    number. Outside it (`within_reach=False`) nothing about the households there is listed:
+    the user gives the house number only, and the person joins the household with that number
+    or a new one."""
 
     to_community = CommunityChoiceField(
         label=_("Community"), queryset=Community.objects.none(), widget=forms.HiddenInput
@@ -533,8 +576,11 @@ class PersonMoveForm(RegistryForm):
         label=_("Reason or reference"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, community: Community | None = None, **kwargs):
+    def __init__(
+        self, *args, community: Community | None = None, within_reach: bool = True, **kwargs
+    ):
         self.community = community
+        self.within_reach = within_reach
         super().__init__(*args, **kwargs)
 
     def setup(self):
@@ -542,6 +588,16 @@ class PersonMoveForm(RegistryForm):
         self.fields["to_community"].queryset = Community.objects.active().select_related(
             "area__parent__kind"
         )
+        if not self.within_reach:
+            del self.fields["to_household"]
+            house_no = self.fields["new_house_no"]
+            house_no.required = True
+            house_no.label = _("House number")
+            house_no.help_text = _(
+                "The person joins the household with this house number in the community, or a "
+                "new household made with it."
+            )
+            return
         if community is not None:
             self.fields["to_community"].initial = community.pk
             self.fields["to_household"].queryset = Household.objects.filter(
@@ -551,6 +607,8 @@ class PersonMoveForm(RegistryForm):
 
     def clean(self):
         data = super().clean()
+        if not self.within_reach:
+            return data
         community = data.get("to_community")
         household = data.get("to_household")
         new_house_no = (data.get("new_house_no") or "").strip()

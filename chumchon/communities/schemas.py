@@ -7,7 +7,7 @@ for users without `records.view` there (committee members) and `flags` null with
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -165,8 +165,13 @@ class HouseholdOut(Schema):
     address: str
     tenure: str
     condition: str
-    poor_override: bool | None = Field(description="manual poverty status; null if none")
-    poor_override_reason: str
+    poor_override: bool | None = Field(
+        description="manual poverty status; null if none, and always null for users without "
+        "personal.view_flags (welfare data)"
+    )
+    poor_override_reason: str | None = Field(
+        description="why the manual status was set; null for users without personal.view_flags"
+    )
     is_active: bool
     head_name: str = Field(description="the head of household's name, empty if none")
     member_count: int = Field(description="current members (open memberships)")
@@ -174,6 +179,14 @@ class HouseholdOut(Schema):
     @staticmethod
     def resolve_community_code(obj) -> str:
         return obj.community.area.code
+
+    @staticmethod
+    def resolve_poor_override(obj, context) -> bool | None:
+        return obj.poor_override if _household_flags(obj, context) else None
+
+    @staticmethod
+    def resolve_poor_override_reason(obj, context) -> str | None:
+        return obj.poor_override_reason if _household_flags(obj, context) else None
 
     @staticmethod
     def resolve_head_name(obj) -> str:
@@ -235,6 +248,12 @@ class HouseholdPatch(Schema):
 def _user(context: Any) -> Any:
     request = (context or {}).get("request")
     return getattr(request, "auth", None)
+
+
+def _household_flags(household: Any, context: Any) -> bool:
+    """The manual poverty status is welfare data (`personal.view_flags`). The community's area
+    is the household's and is already loaded with every household answer."""
+    return permissions.can_view_welfare_flags(_user(context), household.community.area)
 
 
 def _masked_id(person: Person, context: Any) -> str | None:
@@ -447,9 +466,17 @@ class QuickIn(Schema):
 
 
 class MoveIn(Schema):
+    """Either `to_household_id` (a household in the caller's reach), or `to_community_id` and
+    `house_no` (any community of the city: the person joins the household with that house
+    number there, or a new one made with it)."""
+
     to_household_id: int | None = Field(
-        None, description="required: a household of any community (city-wide)"
+        None, description="a household in the caller's reach (or give to_community_id)"
     )
+    to_community_id: int | None = Field(
+        None, description="any community of the city, with house_no (or give to_household_id)"
+    )
+    house_no: str = Field("", description="with to_community_id: the house number there")
     moved_on: date | None = Field(None, description="required; not in the future")
     relation: str = Field("", description="relation to the head in the new household")
     in_house_registration: bool = True
@@ -460,8 +487,10 @@ class MoveOut(Schema):
     person_id: int
     masked_label: str
     from_area_code: str
-    to_area_code: str
-    to_household_id: int
+    to_area_code: str = Field(description="the code of the community moved to")
+    to_household_id: int | None = Field(
+        description="null when the household is outside the caller's reach"
+    )
     moved_on: date
 
 
@@ -478,3 +507,118 @@ class RevealIn(Schema):
 class RevealOut(Schema):
     person_id: int
     national_id: str = Field(description="the full number, 1-2345-67890-12-3")
+
+
+# --- household moves and subject-access reports -------------------------------------------
+
+
+class HouseholdMoveIn(Schema):
+    to_community_id: int | None = Field(
+        None, description="required: any community of the city (names are public)"
+    )
+    moved_on: date | None = Field(None, description="required; not in the future")
+    reason: str = ""
+
+
+class HouseholdMoveOut(Schema):
+    household_id: int
+    masked_label: str = Field(description="the history line kept by the old district")
+    from_area_code: str
+    to_area_code: str = Field(description="the code of the community moved to")
+    moved_on: date
+
+
+class SubjectAccessIn(Schema):
+    reason: str = Field(
+        "", description="required: the request or case reference (at least 10 characters); logged"
+    )
+
+
+class SubjectPersonOut(Schema):
+    """Every stored field of the person, the full national ID included."""
+
+    national_id: str = Field(description="the full number (1-2345-67890-12-3), empty if none")
+    missing_id_reason: str
+    prefix: str
+    first_name: str
+    last_name: str
+    sex: str
+    birth_date: date | None
+    birth_year_estimated: bool
+    nationality: str
+    phone: str
+    status: str
+    status_on: date | None
+    moved_to: str
+    quick_registered: bool
+    disability_card: str
+    disability_type: str
+    bedridden: bool
+    chronic_illness: bool
+    child_in_need: bool
+    disaster_victim: bool
+    sensitive_legal_basis: str
+    welfare_flags: list[str] = Field(description="codes of the flags that hold today")
+    area_code: str
+    area_name: str
+    household_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubjectMembershipOut(MembershipOut):
+    community_name: str
+    house_code: str
+
+    @staticmethod
+    def resolve_community_name(obj) -> str:
+        return obj.household.community.area.name_th
+
+    @staticmethod
+    def resolve_house_code(obj) -> str:
+        return obj.household.house_code
+
+
+class SubjectMoveOut(Schema):
+    moved_on: date
+    from_area_code: str
+    from_area_name: str
+    to_area_code: str
+    to_area_name: str
+    reason: str
+
+
+class SubjectEventOut(Schema):
+    at: datetime
+    actor: str
+    action: str
+    changes: dict[str, Any] = Field(description="what changed (national IDs masked)")
+    reason: str
+
+
+class SubjectRevealOut(Schema):
+    at: datetime
+    actor: str
+    field: str
+    reason: str
+
+
+class SubjectVersionOut(Schema):
+    at: datetime
+    type: str = Field(description="+ created, ~ changed, - deleted")
+    user: str
+
+
+class SubjectAccessOut(Schema):
+    """Everything held on one person (PDPA subject access), as the page's report."""
+
+    person_id: int
+    reason: str = Field(description="the reason given, as logged")
+    person: SubjectPersonOut
+    memberships: list[SubjectMembershipOut]
+    moves: list[SubjectMoveOut]
+    events: list[SubjectEventOut] = Field(description="audit events about the person")
+    reveals: list[SubjectRevealOut] = Field(
+        description="who saw the person's personal data, when and why (this request included)"
+    )
+    versions: list[SubjectVersionOut] = Field(description="versions of the record")

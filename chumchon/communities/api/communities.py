@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from django.http import HttpRequest
@@ -51,6 +52,11 @@ class CommunityFilters(PageParams):
     type: str | None = Field(None, description="type code (slum, ...) or Thai label")
     status: Literal["active", "dissolved"] | None = None
     q: str | None = Field(None, description="part of the name, or the exact code")
+    on: date | None = Field(
+        None,
+        description="ISO date: only the communities that existed that day (announced by then, "
+        "not dissolved on or before it), with the registry counts as they were then",
+    )
 
 
 @router.get("/communities/", response={200: Page[CommunityOut], **ERRORS})
@@ -58,7 +64,8 @@ def list_communities(request: HttpRequest, filters: Query[CommunityFilters]):
     """Communities in the caller's reach (city, zone, district or the committee's own
     community), ordered by district and code. `families`, `households` and `population` are
     the counts declared by the district; `registry_households` and `registry_population` are
-    counted from the registry."""
+    counted from the registry. With `on`, the communities that existed that day and the
+    registry counts as they were then."""
     if filters.type:
         community_type(filters.type)
     queryset = community_filter(
@@ -69,7 +76,9 @@ def list_communities(request: HttpRequest, filters: Query[CommunityFilters]):
         status=filters.status or "",
         q=(filters.q or "").strip(),
     )
-    return paginate(with_registry_counts(queryset), filters)
+    if filters.on is not None:
+        queryset = queryset.existing_on(filters.on)
+    return paginate(with_registry_counts(queryset, on=filters.on), filters)
 
 
 @router.post("/communities/", response={201: CommunityOut, **ERRORS}, auth=needs("records.edit"))

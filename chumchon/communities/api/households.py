@@ -1,4 +1,4 @@
-"""Households: a community's list, the scoped list, create, read (with members), edit."""
+"""Households: a community's list, the scoped list, create, read (with members), edit, move."""
 
 from __future__ import annotations
 
@@ -15,12 +15,26 @@ from chumchon.core.api import Page, PageParams, paginate
 
 from .. import domain, services
 from ..models import Community, Household, Membership
-from ..permissions import community_get_for, household_get_for, household_scope
-from ..schemas import HouseholdDetailOut, HouseholdIn, HouseholdOut, HouseholdPatch
+from ..permissions import (
+    can_view_people,
+    community_get_for,
+    household_get_for,
+    household_scope,
+)
+from ..schemas import (
+    HouseholdDetailOut,
+    HouseholdIn,
+    HouseholdMoveIn,
+    HouseholdMoveOut,
+    HouseholdOut,
+    HouseholdPatch,
+)
 from ..selectors import _count_subquery, community_households, household_members
+from ..views.common import move_household as move_household_checked
 from .common import ERRORS, fields_named, given, in_reach, invalid, needs, router
 
 FIELDS = {"community": "community_id"}
+MOVE_FIELDS = {"to_community": "to_community_id", "community": "to_community_id"}
 
 
 def with_head_and_members(queryset: QuerySet[Household]) -> QuerySet[Household]:
@@ -119,7 +133,8 @@ def update_household(
     request: HttpRequest, household_id: int, payload: HouseholdPatch | None = None
 ):
     """Change a household: only the fields sent. `poor_override` (true/false, or null to clear)
-    overrides the survey's poverty status and needs `poor_override_reason`."""
+    overrides the survey's poverty status and needs `poor_override_reason`; being welfare data,
+    it also needs `personal.view_flags`."""
     payload = payload or HouseholdPatch()
     user = request.auth
     household = household_get_for(user, household_id)
@@ -133,6 +148,8 @@ def update_household(
             "poor_override",
             _("Give poor_override (true, false or null) with poor_override_reason."),
         )
+    if override:  # welfare data: written only by those who may read it
+        require_perm(user, "personal.view_flags", household)
     changes = {name: (value or "").strip() for name, value in values.items()}
     with fields_named(FIELDS), transaction.atomic():
         if changes:
@@ -142,3 +159,44 @@ def update_household(
                 actor=user, household=household, poor=poor, reason=reason or ""
             )
     return _detail(household)
+
+
+@router.post("/households/{household_id}/move", response={200: HouseholdMoveOut, **ERRORS})
+def move_household(request: HttpRequest, household_id: int, payload: HouseholdMoveIn | None = None):
+    """Move a whole household (and its current members) to any community of the city. It then
+    belongs to that community and district; the old district keeps a history line without
+    names and no longer sees the household (404). Needs `records.edit` on the household."""
+    payload = payload or HouseholdMoveIn()
+    user = request.auth
+    household = household_get_for(user, household_id)
+    require_perm(user, "records.edit", household)
+    if payload.to_community_id is None:
+        raise invalid("to_community_id", _("Choose the community to move the household to."))
+    community = Community.objects.select_related("area").filter(pk=payload.to_community_id).first()
+    if community is None:
+        raise invalid(
+            "to_community_id",
+            _("No community with id %(id)s.") % {"id": payload.to_community_id},
+        )
+    with fields_named(MOVE_FIELDS):
+        move_household_checked(
+            actor=user,
+            household=household,
+            to_community=community,
+            on=payload.moved_on,
+            reason=payload.reason.strip(),
+            neutral=not can_view_people(user, community),
+        )
+    move = (
+        household.moves.filter(person__isnull=True)
+        .select_related("from_area", "to_area")
+        .order_by("-id")
+        .first()
+    )
+    return {
+        "household_id": household.pk,
+        "masked_label": move.masked_label,
+        "from_area_code": move.from_area.code,
+        "to_area_code": move.to_area.code,
+        "moved_on": move.moved_on,
+    }

@@ -1,5 +1,5 @@
 """People: list, register (in a household, in a district only, or quickly), read, edit, move,
-status, and the logged reveal of a national ID."""
+status, the logged reveal of a national ID and the subject-access report."""
 
 from __future__ import annotations
 
@@ -7,18 +7,21 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 from pydantic import Field
 
 from chumchon.accounts.scoping import has_perm, require_perm
 from chumchon.core.api import Page, PageParams, paginate
+from chumchon.core.models import AuditEvent, RevealLog
+from chumchon.core.national_id import format_national_id
 from chumchon.organizations.models import Area
 
 from .. import domain, services
-from ..models import Household, Membership, Person
-from ..permissions import person_get_for, person_scope
+from ..models import Community, Household, Membership, Person
+from ..permissions import can_view_people, household_scope, person_get_for, person_scope
 from ..schemas import (
     MoveIn,
     MoveOut,
@@ -30,7 +33,12 @@ from ..schemas import (
     RevealIn,
     RevealOut,
     StatusIn,
+    SubjectAccessIn,
+    SubjectAccessOut,
+    SubjectPersonOut,
 )
+from ..selectors import person_memberships
+from ..views.common import move_person_to_house_no
 from .common import (
     ERRORS,
     area_for_people,
@@ -45,7 +53,12 @@ from .common import (
     router,
 )
 
-FIELDS = {"household": "household_id", "area": "area_code", "to_household": "to_household_id"}
+FIELDS = {
+    "household": "household_id",
+    "area": "area_code",
+    "to_household": "to_household_id",
+    "to_community": "to_community_id",
+}
 FLAG_FIELDS = (
     "disability_card",
     "disability_type",
@@ -268,43 +281,75 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch | N
 
 @router.post("/people/{person_id}/move", response={200: MoveOut, **ERRORS})
 def move_person(request: HttpRequest, person_id: int, payload: MoveIn | None = None):
-    """Move a person to a household of any community (city-wide; the target need not be in
-    the caller's reach). The person then belongs to that community and district; the old
-    district keeps a masked history line and no longer sees the person (404)."""
+    """Move a person, either into a household in the caller's reach (`to_household_id`), or
+    into any community of the city (`to_community_id` with `house_no`: the household with that
+    house number there, or a new one made with it; nothing about the households of a community
+    outside the caller's reach is answered). The person then belongs to that community and
+    district; the old district keeps a masked history line and no longer sees the person
+    (404)."""
     payload = payload or MoveIn()
     user = request.auth
     person = person_get_for(user, person_id)
     require_perm(user, "records.edit", person)
-    if payload.to_household_id is None:
-        raise invalid("to_household_id", _("Choose the household to move the person to."))
-    target = (
-        Household.objects.select_related("community__area", "area")
-        .filter(pk=payload.to_household_id)
-        .first()
-    )
-    if target is None:
+    if payload.to_household_id is not None and payload.to_community_id is not None:
         raise invalid(
             "to_household_id",
-            _("No household with id %(id)s.") % {"id": payload.to_household_id},
+            _("Give to_household_id, or to_community_id with house_no, not both."),
+        )
+    if payload.to_household_id is None and payload.to_community_id is None:
+        raise invalid(
+            "to_household_id",
+            _(
+                "Choose the household to move the person to (to_household_id), or the "
+                "community and house number (to_community_id, house_no)."
+            ),
         )
     relation = parse_relation(payload.relation)
-    with fields_named(FIELDS):
-        services.person_move(
-            actor=user,
-            person=person,
-            to_household=target,
-            on=payload.moved_on,
-            relation=relation,
-            in_house_registration=payload.in_house_registration,
-            reason=payload.reason.strip(),
+    moving = {
+        "actor": user,
+        "person": person,
+        "on": payload.moved_on,
+        "relation": relation,
+        "in_house_registration": payload.in_house_registration,
+        "reason": payload.reason.strip(),
+    }
+    if payload.to_household_id is not None:
+        target = (
+            household_scope(user)
+            .select_related("community__area", "area")
+            .filter(pk=payload.to_household_id)
+            .first()
         )
+        if target is None:
+            raise invalid(
+                "to_household_id",
+                _("No household with id %(id)s.") % {"id": payload.to_household_id},
+            )
+        with fields_named(FIELDS):
+            services.person_move(to_household=target, **moving)
+        shown_household = target.pk
+    else:
+        community = (
+            Community.objects.select_related("area").filter(pk=payload.to_community_id).first()
+        )
+        if community is None:
+            raise invalid(
+                "to_community_id",
+                _("No community with id %(id)s.") % {"id": payload.to_community_id},
+            )
+        within = can_view_people(user, community)
+        with fields_named(FIELDS):
+            target = move_person_to_house_no(
+                community=community, house_no=payload.house_no, neutral=not within, **moving
+            )
+        shown_household = target.pk if within else None
     move = person.moves.select_related("from_area", "to_area").order_by("-id").first()
     return {
         "person_id": person.pk,
         "masked_label": move.masked_label,
         "from_area_code": move.from_area.code,
         "to_area_code": move.to_area.code,
-        "to_household_id": target.pk,
+        "to_household_id": shown_household,
         "moved_on": move.moved_on,
     }
 
@@ -348,3 +393,76 @@ def reveal_national_id(request: HttpRequest, person_id: int, payload: RevealIn |
             actor=user, person=person, reason=payload.reason
         )
     return {"person_id": person.pk, "national_id": number}
+
+
+@router.post("/people/{person_id}/subject-access", response={200: SubjectAccessOut, **ERRORS})
+def subject_access_report(
+    request: HttpRequest,
+    response: HttpResponse,
+    person_id: int,
+    payload: SubjectAccessIn | None = None,
+):
+    """Everything held on one person, for a subject-access request under the PDPA: every
+    field (the full national ID included), the household memberships, the moves, the audit
+    events, the versions of the record and who saw the person's personal data. Needs
+    `personal.reveal` (district head); each report is logged with its reason (at least 10
+    characters), as a reveal."""
+    payload = payload or SubjectAccessIn()
+    user = request.auth
+    person = person_get_for(user, person_id)
+    require_perm(user, "personal.reveal", person)
+    with fields_named(FIELDS, default="reason"):
+        services.person_subject_report_logged(actor=user, person=person, reason=payload.reason)
+    add_never_cache_headers(response)
+    return subject_report_data(person, payload.reason.strip())
+
+
+def subject_report_data(person: Person, reason: str) -> dict:
+    key = {"object_type": "communities.person", "object_id": str(person.pk)}
+    record = {
+        name: getattr(person, name)
+        for name in SubjectPersonOut.model_fields
+        if hasattr(person, name) and name != "national_id"
+    }
+    record.update(
+        national_id=format_national_id(person.national_id) if person.national_id else "",
+        welfare_flags=person.welfare_flags(),
+        area_code=person.area.code,
+        area_name=person.area.name_th,
+        household_id=person.household_id,
+    )
+    return {
+        "person_id": person.pk,
+        "reason": reason,
+        "person": record,
+        "memberships": list(person_memberships(person)),
+        "moves": [
+            {
+                "moved_on": m.moved_on,
+                "from_area_code": m.from_area.code,
+                "from_area_name": m.from_area.name_th,
+                "to_area_code": m.to_area.code,
+                "to_area_name": m.to_area.name_th,
+                "reason": m.reason,
+            }
+            for m in person.moves.select_related("from_area", "to_area")
+        ],
+        "events": [
+            {
+                "at": e.at,
+                "actor": e.actor_label,
+                "action": e.action,
+                "changes": e.changes,
+                "reason": e.reason,
+            }
+            for e in AuditEvent.objects.filter(**key)
+        ],
+        "reveals": [
+            {"at": r.at, "actor": str(r.actor), "field": r.field, "reason": r.reason}
+            for r in RevealLog.objects.filter(**key).select_related("actor")
+        ],
+        "versions": [
+            {"at": h.history_date, "type": h.history_type, "user": str(h.history_user or "")}
+            for h in person.history.select_related("history_user")
+        ],
+    }

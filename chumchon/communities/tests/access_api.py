@@ -45,6 +45,9 @@ ACCESS = {
     "api:create_household": _collection(),
     "api:get_household": _item(household_id, "people.view"),
     "api:update_household": _item(household_id, "people.view"),
+    "api:move_household": Rule(
+        {"POST": scoped("records.edit")}, household_id, api=True, extra=INVALID_OK
+    ),
     "api:list_people": _collection(),
     "api:create_person": _collection(),
     "api:quick_register_person": Rule(
@@ -59,6 +62,9 @@ ACCESS = {
         {"POST": scoped("records.edit")}, person_id, api=True, extra=INVALID_OK
     ),
     "api:reveal_national_id": Rule(
+        {"POST": scoped("personal.reveal")}, person_id, api=True, extra=INVALID_OK
+    ),
+    "api:subject_access_report": Rule(
         {"POST": scoped("personal.reveal")}, person_id, api=True, extra=INVALID_OK
     ),
 }

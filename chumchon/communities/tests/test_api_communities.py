@@ -15,6 +15,7 @@ from chumchon.conftest import OTHER_COMMUNITY, OWN_COMMUNITY
 from chumchon.core.models import AuditEvent
 
 from ..models import Community
+from ..services import community_dissolve
 from .factories import community_for_area, make_community, make_household, make_person
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,37 @@ def test_list_carries_declared_and_registry_counts(api, own, other):
     assert (item["registry_households"], item["registry_population"]) == (1, 2)
     assert item["status"] == "active" and item["dissolved_on"] is None
     assert "ชุมชนทดสอบ".encode() in response.content  # Thai is not escaped
+
+
+def test_list_on_a_date_keeps_the_communities_existing_then_with_their_counts(api, own):
+    for code, dissolved_on in (("AS-GONE", date(2024, 1, 5)), ("AS-LATER", date(2024, 6, 1))):
+        community = make_community(code=code, announced_on=date(2010, 1, 1))
+        make_person(make_household(community, house_no="1"), relation="head")
+        community_dissolve(
+            actor=None,
+            community=community,
+            dissolved_on=dissolved_on,
+            announcement_no="ยบ 1/2567",
+            reason="รวมกับชุมชนข้างเคียง",
+        )
+    make_community(code="AS-NEW", announced_on=date(2024, 5, 1))
+    response = api["district_officer"].get(URL + "?on=2024-03-01")
+    assert response.status_code == 200, response.content
+    items = {i["code"]: i for i in response.json()["items"]}
+    assert set(items) == {OWN_COMMUNITY, "AS-LATER"}
+    assert (items["AS-LATER"]["registry_households"], items["AS-LATER"]["registry_population"]) == (
+        1,
+        1,
+    )
+    assert response.json()["count"] == 2
+    everything = api["district_officer"].get(URL).json()
+    assert {i["code"] for i in everything["items"]} == {
+        OWN_COMMUNITY,
+        "AS-GONE",
+        "AS-LATER",
+        "AS-NEW",
+    }
+    assert api["district_officer"].get(URL + "?on=2024-02-31").status_code == 422
 
 
 def test_list_is_scoped_to_reach(api, own, other):

@@ -1,8 +1,9 @@
-"""The households API: a community's list, the scoped list, create, read, edit."""
+"""The households API: a community's list, the scoped list, create, read, edit, move."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -10,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from chumchon.conftest import OTHER_COMMUNITY, OWN_COMMUNITY
 
-from ..models import Household
+from .. import services
+from ..models import Household, Move, Person
 from ..services import community_dissolve
 from .factories import (
     community_for_area,
+    make_community,
     make_household,
     make_person,
     valid_national_id,
@@ -216,6 +219,29 @@ def test_committee_member_sees_members_without_ids(api, home):
     assert [m["national_id_masked"] for m in response.json()["members"]] == [None, None]
 
 
+def test_committee_member_gets_no_poverty_status_or_reason(api, own, home):
+    services.household_set_poverty_override(
+        actor=None, household=home, poor=True, reason="รายได้ต่ำกว่าเกณฑ์ ตรวจเยี่ยมแล้ว"
+    )
+    urls = [
+        f"/api/v1/households/{home.pk}",
+        "/api/v1/households/",
+        f"/api/v1/communities/{own.pk}/households/",
+    ]
+    for url in urls:
+        for actor, poor, reason in (
+            ("committee_member", None, None),
+            ("district_officer", True, "รายได้ต่ำกว่าเกณฑ์ ตรวจเยี่ยมแล้ว"),
+        ):
+            response = api[actor].get(url)
+            assert response.status_code == 200, (actor, url)
+            body = response.json()
+            item = body["items"][0] if "items" in body else body
+            assert (item["poor_override"], item["poor_override_reason"]) == (poor, reason)
+            if actor == "committee_member":
+                assert "รายได้ต่ำกว่าเกณฑ์" not in response.text
+
+
 def test_get_household_outside_reach_is_404(api, other):
     household = make_household(other)
     assert api["district_officer"].get(f"/api/v1/households/{household.pk}").status_code == 404
@@ -276,3 +302,101 @@ def test_household_ids_in_other_districts_are_not_personal_leaks(api, other):
     )
     assert response.status_code == 422
     assert fields(response) == {"household_id": f"No household with id {far.pk}."}
+
+
+# --- move ----------------------------------------------------------------------------------
+
+
+def test_move_household_to_any_community_of_the_city(api, home, other):
+    response = post(
+        api["district_officer"],
+        f"/api/v1/households/{home.pk}/move",
+        {"to_community_id": other.pk, "moved_on": "2024-05-01", "reason": "ย้ายตามคำร้อง"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "household_id": home.pk,
+        "masked_label": "House 12/3",
+        "from_area_code": OWN_COMMUNITY,
+        "to_area_code": OTHER_COMMUNITY,
+        "moved_on": "2024-05-01",
+    }
+    home.refresh_from_db()
+    assert home.community == other and home.area == other.area
+    assert set(Person.objects.values_list("area__code", flat=True)) == {OTHER_COMMUNITY}
+    line = Move.objects.get(household=home, person__isnull=True)
+    assert line.from_path == "/BKK/BKK-01/1001/T-1001-01/" and line.reason == "ย้ายตามคำร้อง"
+    assert api["district_officer"].get(f"/api/v1/households/{home.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"moved_on": "2024-05-01"}, "to_community_id", "Choose the community"),
+        ({"to_community_id": 999999, "moved_on": "2024-05-01"}, "to_community_id", "No community"),
+        ({"to_community_id": "other"}, "moved_on", "Enter the date of the move."),
+        ({"to_community_id": "other", "moved_on": "2999-01-01"}, "moved_on", "The date cannot"),
+        ({"to_community_id": "own", "moved_on": "2024-05-01"}, "to_community_id", "The household"),
+        (
+            {"to_community_id": "dissolved", "moved_on": "2024-05-01"},
+            "to_community_id",
+            "The community is dissolved",
+        ),
+    ],
+)
+def test_move_household_refuses_bad_input(api, own, other, home, data, field, message):
+    gone = make_community(code="MV-GONE", district="1004")
+    community_dissolve(
+        actor=None, community=gone, dissolved_on=date(2024, 1, 1), announcement_no="1", reason="x"
+    )
+    data = dict(data)
+    named = {"own": own, "other": other, "dissolved": gone}
+    if data.get("to_community_id") in named:
+        data["to_community_id"] = named[data["to_community_id"]].pk
+    response = post(api["district_officer"], f"/api/v1/households/{home.pk}/move", data)
+    assert response.status_code == 422, response.content
+    assert fields(response)[field].startswith(message)
+    home.refresh_from_db()
+    assert home.community == own and not Move.objects.exists()
+
+
+def test_move_household_outside_reach_says_nothing_about_the_house_numbers_there(api, own, other):
+    house = make_household(own, house_no="77")
+    make_household(other, house_no="77")
+    response = post(
+        api["district_officer"],
+        f"/api/v1/households/{house.pk}/move",
+        {"to_community_id": other.pk, "moved_on": "2024-05-01"},
+    )
+    assert response.status_code == 422
+    errors = fields(response)
+    assert list(errors) == ["to_community_id"]
+    assert "already has a household" not in errors["to_community_id"]
+    assert errors["to_community_id"].startswith("The household cannot be moved into this")
+
+
+def test_move_household_within_reach_names_a_clashing_house_number(api, own):
+    near = make_community(code="MV-NEAR", district="1001")
+    make_household(near, house_no="77")
+    house = make_household(own, house_no="77")
+    response = post(
+        api["district_officer"],
+        f"/api/v1/households/{house.pk}/move",
+        {"to_community_id": near.pk, "moved_on": "2024-05-01"},
+    )
+    assert response.status_code == 422
+    assert fields(response) == {
+        "house_no": "This community already has a household with this house number."
+    }
+
+
+def test_move_household_needs_records_edit_on_the_source(api, home, other):
+    data = {"to_community_id": other.pk, "moved_on": "2024-05-01"}
+    url = f"/api/v1/households/{home.pk}/move"
+    assert post(api["committee_member"], url, data).status_code == 403
+    assert post(api["zone_officer"], url, data).status_code == 403
+    far = make_household(other)
+    assert (
+        post(api["district_officer"], f"/api/v1/households/{far.pk}/move", data).status_code == 404
+    )
+    assert not Move.objects.exists()

@@ -16,7 +16,14 @@ from chumchon.core.models import RevealLog
 from chumchon.core.national_id import format_national_id
 
 from ..models import Move, Person
-from .factories import community_for_area, make_household, make_person, valid_national_id
+from ..services import community_dissolve
+from .factories import (
+    community_for_area,
+    make_community,
+    make_household,
+    make_person,
+    valid_national_id,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +71,12 @@ def head(home):
 @pytest.fixture
 def far(other):
     return make_household(other, house_no="77")
+
+
+@pytest.fixture
+def near(communities):
+    """A household in another community of the officer's own district (within reach)."""
+    return make_household(make_community(code="MV-NEAR", district="1001"), house_no="3")
 
 
 def post(client, url, data=None):
@@ -385,19 +398,28 @@ def test_patch_person_needs_records_edit_in_reach(api, head, far):
 # --- move ----------------------------------------------------------------------------------
 
 
-def test_move_to_another_districts_household_leaves_a_masked_line(api, head, far):
+def test_move_to_another_district_by_community_and_house_number_leaves_a_masked_line(
+    api, head, far, other
+):
     response = post(
         api["district_officer"],
         f"{PEOPLE}{head.pk}/move",
-        {"to_household_id": far.pk, "moved_on": "2024-05-01", "relation": "head", "reason": "ย้าย"},
+        {
+            "to_community_id": other.pk,
+            "house_no": " 77 ",
+            "moved_on": "2024-05-01",
+            "relation": "relative",
+            "reason": "ย้าย",
+        },
     )
     assert response.status_code == 200, response.content
+    # the household there is not named: no id of a household outside the caller's reach
     assert response.json() == {
         "person_id": head.pk,
         "masked_label": "ส*** ร***",
         "from_area_code": OWN_COMMUNITY,
         "to_area_code": OTHER_COMMUNITY,
-        "to_household_id": far.pk,
+        "to_household_id": None,
         "moved_on": "2024-05-01",
     }
     assert api["district_officer"].get(f"{PEOPLE}{head.pk}").status_code == 404
@@ -408,27 +430,123 @@ def test_move_to_another_districts_household_leaves_a_masked_line(api, head, far
     assert Move.objects.get().from_path == "/BKK/BKK-01/1001/T-1001-01/"
 
 
+def test_move_by_house_number_makes_the_household_when_none_is_there(api, head, other):
+    response = post(
+        api["district_officer"],
+        f"{PEOPLE}{head.pk}/move",
+        {"to_community_id": other.pk, "house_no": "88/1", "moved_on": "2024-05-01"},
+    )
+    assert response.status_code == 200, response.content
+    head.refresh_from_db()
+    assert head.household.community == other and head.household.house_no == "88/1"
+
+
+def test_move_to_a_household_outside_reach_by_id_is_like_an_unknown_id(api, head, far):
+    response = post(
+        api["district_officer"],
+        f"{PEOPLE}{head.pk}/move",
+        {"to_household_id": far.pk, "moved_on": "2024-05-01"},
+    )
+    assert response.status_code == 422
+    assert fields(response) == {"to_household_id": f"No household with id {far.pk}."}
+    head.refresh_from_db()
+    assert head.area.code == OWN_COMMUNITY and not Move.objects.exists()
+
+
+def test_move_within_reach_by_household_id_answers_the_household(api, head, near):
+    response = post(
+        api["district_officer"],
+        f"{PEOPLE}{head.pk}/move",
+        {"to_household_id": near.pk, "moved_on": "2024-05-01"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["to_household_id"] == near.pk
+
+
+def test_move_outside_reach_says_nothing_about_the_households_there(api, head, far, other):
+    make_person(far, relation="head", first_name="มานี")
+    response = post(
+        api["district_officer"],
+        f"{PEOPLE}{head.pk}/move",
+        {
+            "to_community_id": other.pk,
+            "house_no": "77",
+            "relation": "head",
+            "moved_on": "2024-05-01",
+        },
+    )
+    assert response.status_code == 422
+    errors = fields(response)
+    assert list(errors) == ["house_no"] and errors["house_no"].startswith("The move into this")
+    assert "already has a head" not in errors["house_no"]
+    assert "มานี" not in response.content.decode() and str(far.pk) not in errors["house_no"]
+    assert not Move.objects.exists()
+
+
+def test_move_within_reach_by_house_number_names_the_problem(api, head, near):
+    make_person(near, relation="head")
+    response = post(
+        api["district_officer"],
+        f"{PEOPLE}{head.pk}/move",
+        {
+            "to_community_id": near.community_id,
+            "house_no": near.house_no,
+            "relation": "head",
+            "moved_on": "2024-05-01",
+        },
+    )
+    assert response.status_code == 422
+    assert fields(response) == {"relation": "This household already has a head."}
+
+
 @pytest.mark.parametrize(
     "data, field, message",
     [
         ({"moved_on": "2024-05-01"}, "to_household_id", "Choose the household"),
         ({"to_household_id": 999999, "moved_on": "2024-05-01"}, "to_household_id", "No house"),
-        ({"to_household_id": "far"}, "moved_on", "Enter the date of the move."),
-        ({"to_household_id": "far", "moved_on": "2999-01-01"}, "moved_on", "The date cannot"),
-        ({"to_household_id": "far", "moved_on": "2010-01-01"}, "moved_on", "The date is before"),
+        ({"to_household_id": "near"}, "moved_on", "Enter the date of the move."),
+        ({"to_household_id": "near", "moved_on": "2999-01-01"}, "moved_on", "The date cannot"),
+        ({"to_household_id": "near", "moved_on": "2010-01-01"}, "moved_on", "The date is before"),
         ({"to_household_id": "home", "moved_on": "2024-05-01"}, "to_household_id", "The person"),
-        ({"to_household_id": "far", "moved_on": "2024-05-01", "relation": "?"}, "relation", ""),
+        ({"to_household_id": "near", "moved_on": "2024-05-01", "relation": "?"}, "relation", ""),
+        (
+            {"to_household_id": "near", "to_community_id": "other", "house_no": "1"},
+            "to_household_id",
+            "Give to_household_id, or to_community_id with house_no, not both.",
+        ),
+        ({"to_community_id": 999999, "house_no": "1"}, "to_community_id", "No community"),
+        ({"to_community_id": "other", "moved_on": "2024-05-01"}, "house_no", "Enter the house"),
+        (
+            {"to_community_id": "other", "house_no": "1" * 41, "moved_on": "2024-05-01"},
+            "house_no",
+            "A house number has at most 40 characters.",
+        ),
+        ({"to_community_id": "other", "house_no": "1"}, "moved_on", "Enter the date of the move."),
+        (
+            {"to_community_id": "dissolved", "house_no": "1", "moved_on": "2024-05-01"},
+            "house_no",
+            "Community ชุมชนยุบ is dissolved: it takes no new members.",
+        ),
     ],
 )
-def test_move_refuses_bad_input(api, head, home, far, data, field, message):
+def test_move_refuses_bad_input(api, head, home, near, other, data, field, message):
+    gone = make_community(code="MV-GONE", district="1004", name_th="ชุมชนยุบ")
+    community_dissolve(
+        actor=None, community=gone, dissolved_on=date(2024, 1, 1), announcement_no="1", reason="x"
+    )
     data = dict(data)
-    if data.get("to_household_id") in ("far", "home"):
-        data["to_household_id"] = {"far": far, "home": home}[data["to_household_id"]].pk
+    named = {"near": near, "home": home}
+    if data.get("to_household_id") in named:
+        data["to_household_id"] = named[data["to_household_id"]].pk
+    communities = {"other": other, "dissolved": gone}
+    if data.get("to_community_id") in communities:
+        data["to_community_id"] = communities[data["to_community_id"]].pk
     response = post(api["district_officer"], f"{PEOPLE}{head.pk}/move", data)
     assert response.status_code == 422, response.content
     assert fields(response)[field].startswith(message)
     head.refresh_from_db()
     assert head.household_id == home.pk and not Move.objects.exists()
+    assert not other.households.exists()
 
 
 def test_move_needs_records_edit_on_the_source(api, head, far):
@@ -552,3 +670,72 @@ def test_no_response_but_reveal_carries_a_full_national_id(api, own, home, head,
     for response in responses:
         assert response.status_code in (200, 201), response.content
         assert_no_full_id(response)
+
+
+# --- subject-access report -----------------------------------------------------------------
+
+REPORT_REASON = "คำร้องขอข้อมูลส่วนบุคคล เลขที่ 15/2567"
+
+
+def test_subject_access_returns_everything_held_and_logs_it(api, head, near, role_users):
+    post(api["district_head"], f"{PEOPLE}{head.pk}/reveal", {"reason": "ตรวจสอบสิทธิ์สวัสดิการ"})
+    post(
+        api["district_officer"],
+        f"{PEOPLE}{head.pk}/move",
+        {"to_household_id": near.pk, "moved_on": "2024-05-01", "reason": "ย้ายตามคำร้อง"},
+    )
+    response = post(
+        api["district_head"], f"{PEOPLE}{head.pk}/subject-access", {"reason": REPORT_REASON}
+    )
+    assert response.status_code == 200, response.content
+    assert "no-store" in response["Cache-Control"]
+    body = response.json()
+    assert body["person_id"] == head.pk and body["reason"] == REPORT_REASON
+    person = body["person"]
+    assert person["national_id"] == format_national_id(head.national_id)
+    assert person["first_name"] == "สมศักดิ์" and person["birth_date"] == "1950-03-01"
+    assert person["disability_card"] == "DC-1" and "disability" in person["welfare_flags"]
+    assert person["sensitive_legal_basis"] == "social_protection"
+    assert person["area_code"] == "MV-NEAR" and person["household_id"] == near.pk
+    assert [m["until"] for m in body["memberships"]] == [None, "2024-05-01"]
+    assert body["memberships"][1]["house_no"] == "5"
+    assert body["moves"] == [
+        {
+            "moved_on": "2024-05-01",
+            "from_area_code": OWN_COMMUNITY,
+            "from_area_name": head.area.name_th,
+            "to_area_code": "MV-NEAR",
+            "to_area_name": near.community.area.name_th,
+            "reason": "ย้ายตามคำร้อง",
+        }
+    ]
+    assert {e["action"] for e in body["events"]} >= {"person.create", "person.move"}
+    assert sorted(r["field"] for r in body["reveals"]) == ["national_id", "subject_access_report"]
+    assert body["versions"] and body["versions"][-1]["type"] == "+"
+    log = RevealLog.objects.get(field="subject_access_report")
+    assert log.actor == role_users["district_head"] and log.reason == REPORT_REASON
+
+
+def test_subject_access_needs_personal_reveal_and_a_reason(api, head, far):
+    data = {"reason": REPORT_REASON}
+    for actor in ("district_officer", "committee_member", "central_officer"):
+        response = post(api[actor], f"{PEOPLE}{head.pk}/subject-access", data)
+        assert response.status_code == 403, actor
+        assert_no_full_id(response)
+    stranger = make_person(far, relation="head")
+    response = post(api["district_head"], f"{PEOPLE}{stranger.pk}/subject-access", data)
+    assert response.status_code == 404
+    response = post(api["district_head"], f"{PEOPLE}{head.pk}/subject-access", {"reason": "ดู"})
+    assert response.status_code == 422 and "reason" in fields(response)
+    assert_no_full_id(response)
+    assert not RevealLog.objects.exists()
+
+
+def test_subject_access_for_a_person_without_id_has_an_empty_national_id(api, home):
+    loner = make_person(home, national_id="", missing_id_reason="not_issued")
+    response = post(
+        api["district_head"], f"{PEOPLE}{loner.pk}/subject-access", {"reason": REPORT_REASON}
+    )
+    assert response.status_code == 200
+    person = response.json()["person"]
+    assert person["national_id"] == "" and person["missing_id_reason"] == "not_issued"

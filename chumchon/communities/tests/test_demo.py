@@ -51,6 +51,11 @@ def test_demo_loads_the_sample_registry_once_then_changes_nothing_and_serves_the
     assert tha_wang.name_th == "ชุมชนท่าวัง" and tha_wang.area.parent.code == "1001"
     assert tha_wang.type.code == "slum" and tha_wang.declared_families > 0
     assert tha_wang.lat is not None and tha_wang.announced_on is not None
+    # its area existed before (the portal's loader): registered by the service, audited once
+    created = AuditEvent.objects.filter(
+        action="community.create", object_type="communities.community", object_id=str(tha_wang.pk)
+    )
+    assert created.count() == 1
     types = Counter(Community.objects.values_list("type__code", flat=True))
     assert types["estate"] == 101 and types["slum"] == 308  # "ชุมชนหมู่บ้านจัดสรร" -> estate
 

@@ -95,7 +95,12 @@ def test_districts_offered_are_those_where_the_user_edits(role_users):
 def test_filter_form_hides_zone_and_district_without_choices():
     form = CommunityFilterForm({})
     assert "zone" not in form.fields and "district" not in form.fields
-    assert set(form.fields) == {"q", "type", "status"}
+    assert set(form.fields) == {"q", "type", "status", "on"}
+
+
+def test_filter_form_reads_the_as_of_date_in_the_buddhist_era():
+    form = CommunityFilterForm({"on": "01/03/2567"})
+    assert form.is_valid() and form.cleaned_data["on"] == date(2024, 3, 1)
 
 
 @pytest.mark.django_db
@@ -139,3 +144,38 @@ def test_move_form_needs_exactly_one_of_household_or_new_house_number(communitie
     assert not both.is_valid() and "new_house_no" in both.errors
     elsewhere = PersonMoveForm({**base, "to_household": here.pk}, community=other)
     assert not elsewhere.is_valid() and "to_household" in elsewhere.errors
+
+
+@pytest.mark.django_db
+def test_move_form_outside_reach_asks_for_a_house_number_only(communities):
+    other = community_for_area(communities[OTHER_COMMUNITY])
+    make_household(other, house_no="7", house_code="10040000077")
+    form = PersonMoveForm(community=other, within_reach=False)
+    assert "to_household" not in form.fields and form.fields["new_house_no"].required
+    assert "10040000077" not in str(form)
+    base = {"to_community": other.pk, "moved_on": "01/04/2567"}
+    assert PersonMoveForm(
+        {**base, "new_house_no": "7"}, community=other, within_reach=False
+    ).is_valid()
+    missing = PersonMoveForm(base, community=other, within_reach=False)
+    assert not missing.is_valid() and list(missing.errors) == ["new_house_no"]
+
+
+@pytest.mark.django_db
+def test_person_form_offers_removing_the_id_only_when_there_is_one(communities):
+    household = make_household(community_for_area(communities[OWN_COMMUNITY]))
+    with_id = make_person(household, national_id="1101700230708")
+    without = make_person(household, national_id="", missing_id_reason="not_issued")
+    assert "remove_national_id" in PersonForm(person=with_id).fields
+    assert "remove_national_id" not in PersonForm(person=without).fields
+    assert "remove_national_id" not in PersonForm().fields
+    data = {"first_name": "สมชาย", "remove_national_id": "on"}
+    form = PersonForm(data, person=with_id, with_membership=False)
+    assert not form.is_valid() and "missing_id_reason" in form.errors
+    form = PersonForm(
+        {**data, "missing_id_reason": "unknown"}, person=with_id, with_membership=False
+    )
+    assert form.is_valid(), form.errors
+    assert form.national_id_value() == "" and "remove_national_id" not in form.person_values()
+    form = PersonForm({"first_name": "สมชาย"}, person=with_id, with_membership=False)
+    assert form.is_valid() and form.national_id_value() is None

@@ -99,6 +99,53 @@ def test_community_list_shows_declared_next_to_registry_counts_and_totals(client
     assert "120" in html and "ครัวเรือน: ตามที่เขตรายงาน / ในทะเบียน" in html
 
 
+def dated_communities() -> dict[str, Community]:
+    """In district 1001: one dissolved before 1 March 2024, one dissolved after it (each with a
+    member since 2020), and one announced after it."""
+    made = {}
+    for code, dissolved_on in (("AS-GONE", date(2024, 1, 5)), ("AS-LATER", date(2024, 6, 1))):
+        community = make_community(code=code, announced_on=date(2010, 1, 1))
+        make_person(make_household(community, house_no="1"), relation="head")
+        community_dissolve(
+            actor=None,
+            community=community,
+            dissolved_on=dissolved_on,
+            announcement_no="ยบ 1/2567",
+            reason="รวมกับชุมชนข้างเคียง",
+        )
+        made[code] = community
+    made["AS-NEW"] = make_community(code="AS-NEW", announced_on=date(2024, 5, 1))
+    return made
+
+
+def test_community_list_as_of_a_date_lists_and_counts_the_communities_existing_then(
+    clients, registry
+):
+    dated_communities()
+    response = clients["district_officer"].get("/communities/?on=01/03/2567")
+    assert response.status_code == 200
+    codes = {c.area.code for c in response.context["object_list"]}
+    assert codes == {OWN_COMMUNITY, "AS-LATER"}  # dissolved after that day: still there
+    later = next(c for c in response.context["object_list"] if c.area.code == "AS-LATER")
+    assert (later.registry_households, later.registry_population) == (1, 1)
+    totals = response.context["totals"]
+    assert totals["communities"] == 2
+    assert (totals["registry_households"], totals["registry_population"]) == (2, 3)
+    assert 'value="01/03/2567"' in response.content.decode()
+    today = clients["district_officer"].get("/communities/")
+    assert {c.area.code for c in today.context["object_list"]} == {
+        OWN_COMMUNITY,
+        "AS-GONE",
+        "AS-LATER",
+        "AS-NEW",
+    }
+
+
+def test_community_list_refuses_an_impossible_as_of_date(clients, registry):
+    response = clients["district_officer"].get("/communities/?on=31/02/2567")
+    assert response.status_code == 200 and "on" in response.context["form"].errors
+
+
 def test_community_list_paginates_fifty_per_page(clients, registry):
     for i in range(51):
         make_community(code=f"PG-{i:03d}")
@@ -380,7 +427,10 @@ def test_history_shows_changes_versions_and_masked_move_lines(clients, registry,
     assert "community.update" in html and "declared_families" in html
     assert "บ้านเลขที่ 12/3" in html or "House 12/3" in html
     assert "สมชาย" not in html  # no names in the move lines
-    assert Move.objects.filter(from_area=registry["own"].area).count() == 1
+    moves = Move.objects.filter(from_area=registry["own"].area)
+    assert moves.filter(person__isnull=True).count() == 1  # the household's line
+    assert moves.filter(person__isnull=False).count() == 2  # one masked line per member
+    assert html.count("ส*** ใ***") == 2  # both members, masked
 
 
 def test_history_needs_records_view(clients, registry):

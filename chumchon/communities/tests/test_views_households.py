@@ -105,6 +105,22 @@ def test_committee_member_sees_members_without_ids_or_flags(clients, registry):
     assert "/poverty/" not in html and "/edit/" not in html
 
 
+def test_committee_member_sees_no_poverty_status_or_its_reason(clients, registry):
+    from ..services import household_set_poverty_override
+
+    reason = "รายได้ต่ำกว่าเส้นความยากจน ตรวจเยี่ยมแล้ว"
+    household_set_poverty_override(
+        actor=None, household=registry["house"], poor=True, reason=reason
+    )
+    url = f"/households/{registry['house'].pk}/"
+    officer = page(clients["district_officer"], url)
+    assert "สถานะครัวเรือนยากจนที่กำหนดเอง" in officer and reason in officer
+    for actor in ("committee_member", "zone_officer"):  # neither holds personal.view_flags
+        html = page(clients[actor], url)
+        assert "สถานะครัวเรือนยากจนที่กำหนดเอง" not in html, actor
+        assert reason not in html and "ครัวเรือนยากจน" not in html, actor
+
+
 def test_zone_officer_sees_masked_ids_but_no_flags(clients, registry):
     html = page(clients["zone_officer"], f"/households/{registry['house'].pk}/")
     assert MASKED in html and "ผู้สูงอายุ (60 ปีขึ้นไป)" not in html
@@ -157,7 +173,7 @@ def test_officer_moves_a_household_to_another_district(clients, registry):
     house.refresh_from_db()
     assert house.community == registry["other"] and house.area == registry["other"].area
     assert Person.objects.get(pk=registry["head"].pk).area == registry["other"].area
-    move = Move.objects.get(household=house)
+    move = Move.objects.get(household=house, person__isnull=True)
     assert move.moved_on == date(2024, 5, 1) and move.from_area == registry["own"].area
     page(clients["district_officer"], f"/households/{house.pk}/", 404)
 
@@ -180,6 +196,23 @@ def test_household_move_errors(clients, registry):
     )
     assert "moved_on" in response.context["form"].errors
     assert registry["house"].community == registry["own"]
+
+
+def test_household_move_outside_reach_says_nothing_about_the_house_numbers_there(clients, registry):
+    house = make_household(registry["own"], house_no="77")
+    make_household(registry["other"], house_no="77")
+    response = clients["district_officer"].post(
+        f"/households/{house.pk}/move/",
+        {"to_community": registry["other"].pk, "moved_on": "01/05/2567"},
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["to_community"]
+    html = response.content.decode()
+    assert "มีครัวเรือนบ้านเลขที่นี้อยู่แล้ว" not in html and "already has a household" not in html
+    house.refresh_from_db()
+    assert house.community == registry["own"] and not Move.objects.exists()
+    # the page still speaks of the household's own community, not the one chosen
+    assert response.context["object"].community == registry["own"]
 
 
 # --- manual poverty status ---------------------------------------------------------------

@@ -12,7 +12,14 @@ from chumchon.core.models import AuditEvent, RevealLog
 from chumchon.organizations.models import Area
 
 from ..models import Household, Membership, Move, Person
-from .factories import community_for_area, make_household, make_person, valid_national_id
+from ..services import person_quick_register
+from .factories import (
+    community_for_area,
+    make_community,
+    make_household,
+    make_person,
+    valid_national_id,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -220,6 +227,52 @@ def test_edit_replaces_the_id_when_a_new_one_is_typed(clients, registry):
     assert head.national_id == new_id
 
 
+def test_edit_removes_the_id_with_the_checkbox_and_a_reason(clients, registry):
+    head = registry["head"]
+    url = f"/people/{head.pk}/edit/"
+    assert 'name="remove_national_id"' in page(clients["district_officer"], url)
+    data = person_data(
+        first_name="สมชาย",
+        relation="head",
+        since="01/01/2563",
+        bedridden="on",
+        sensitive_legal_basis="social_protection",
+        remove_national_id="on",
+    )
+    response = clients["district_officer"].post(url, data)  # no reason: refused
+    assert response.status_code == 200
+    assert "missing_id_reason" in response.context["form"].errors
+    head.refresh_from_db()
+    assert head.national_id == HEAD_ID
+    response = clients["district_officer"].post(url, {**data, "missing_id_reason": "unknown"})
+    assert response.status_code == 302
+    head.refresh_from_db()
+    assert head.national_id == "" and head.national_id_hash is None
+    assert head.missing_id_reason == "unknown"
+    # nothing left to remove: the checkbox is gone
+    assert 'name="remove_national_id"' not in page(clients["district_officer"], url)
+
+
+def test_edit_refuses_removing_the_id_and_typing_a_new_one(clients, registry):
+    head = registry["head"]
+    response = clients["district_officer"].post(
+        f"/people/{head.pk}/edit/",
+        person_data(
+            national_id=valid_national_id(778),
+            remove_national_id="on",
+            missing_id_reason="unknown",
+            first_name="สมชาย",
+            relation="head",
+            since="01/01/2563",
+            bedridden="on",
+            sensitive_legal_basis="social_protection",
+        ),
+    )
+    assert "national_id" in response.context["form"].errors
+    head.refresh_from_db()
+    assert head.national_id == HEAD_ID
+
+
 def test_edit_is_403_for_the_committee(clients, registry):
     page(clients["committee_member"], f"/people/{registry['head'].pk}/edit/", 403)
 
@@ -269,18 +322,31 @@ def test_move_asks_for_the_community_first_then_the_household(clients, registry)
     url = f"/people/{registry['head'].pk}/move/"
     html = page(clients["district_officer"], url)
     assert 'name="community"' in html and 'name="to_household"' not in html
-    html = page(clients["district_officer"], f"{url}?community={registry['other'].pk}")
-    assert 'name="to_household"' in html and "บ้านเลขที่ 7" in html
-    assert "มานี" not in html  # households of another district are named by house number only
+    near = make_community(code="MV-NEAR", district="1001")
+    make_household(near, house_no="9/9", house_code="10010000099")
+    html = page(clients["district_officer"], f"{url}?community={near.pk}")
+    # within reach: the households there are listed to choose from
+    assert 'name="to_household"' in html and "บ้านเลขที่ 9/9" in html
 
 
-def test_officer_moves_a_person_to_a_household_in_another_district(clients, registry):
+def test_move_outside_reach_asks_for_a_house_number_and_lists_no_household(clients, registry):
+    registry["other_house"].house_code = "10040000077"
+    registry["other_house"].save()
+    url = f"/people/{registry['head'].pk}/move/?community={registry['other'].pk}"
+    response = clients["district_officer"].get(url)
+    html = response.content.decode()
+    assert 'name="to_household"' not in html and 'name="new_house_no"' in html
+    assert response.context["form"].fields["new_house_no"].required
+    assert "บ้านเลขที่ 7" not in html and "10040000077" not in html and "มานี" not in html
+
+
+def test_officer_moves_a_person_into_another_districts_household_by_house_number(clients, registry):
     head = registry["head"]
     response = clients["district_officer"].post(
         f"/people/{head.pk}/move/",
         {
             "to_community": registry["other"].pk,
-            "to_household": registry["other_house"].pk,
+            "new_house_no": "๗",  # Thai digit: the house number 7
             "relation": "relative",
             "in_house_registration": "on",
             "moved_on": "01/04/2567",
@@ -290,8 +356,45 @@ def test_officer_moves_a_person_to_a_household_in_another_district(clients, regi
     assert response["Location"] == f"/households/{registry['house'].pk}/"
     head.refresh_from_db()
     assert head.household == registry["other_house"] and head.area == registry["other"].area
+    assert Household.objects.filter(community=registry["other"]).count() == 1
     move = Move.objects.get(person=head)
     assert move.masked_label == "ส*** ใ***" and move.moved_on == date(2024, 4, 1)
+
+
+def test_move_outside_reach_answers_a_second_head_neutrally(clients, registry):
+    response = clients["district_officer"].post(
+        f"/people/{registry['head'].pk}/move/",
+        {
+            "to_community": registry["other"].pk,
+            "new_house_no": "7",
+            "relation": "head",
+            "moved_on": "01/04/2567",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == ["new_house_no"]
+    html = response.content.decode()
+    assert "already has a head" not in html and "มีหัวหน้าครัวเรือนแล้ว" not in html
+    assert "มานี" not in html
+    registry["head"].refresh_from_db()
+    assert registry["head"].household == registry["house"] and not Move.objects.exists()
+
+
+def test_move_within_reach_still_names_a_second_head(clients, registry):
+    near = make_community(code="MV-NEAR2", district="1001")
+    there = make_household(near, house_no="3")
+    make_person(there, relation="head", first_name="มานะ")
+    response = clients["district_officer"].post(
+        f"/people/{registry['head'].pk}/move/",
+        {
+            "to_community": near.pk,
+            "to_household": there.pk,
+            "relation": "head",
+            "moved_on": "01/04/2567",
+        },
+    )
+    assert "relation" in response.context["form"].errors
 
 
 def test_officer_moves_a_person_into_a_new_household_by_house_number(clients, registry):
@@ -320,16 +423,57 @@ def test_a_failed_move_keeps_no_new_household(clients, registry):
 
 
 def test_move_needs_a_household_or_a_new_house_number_not_both(clients, registry):
+    near = make_community(code="MV-NEAR3", district="1001")
+    there = make_household(near, house_no="3")
     url = f"/people/{registry['head'].pk}/move/"
-    base = {"to_community": registry["other"].pk, "moved_on": "01/04/2567"}
+    base = {"to_community": near.pk, "moved_on": "01/04/2567"}
     response = clients["district_officer"].post(url, base)
     assert "new_house_no" in response.context["form"].errors
     response = clients["district_officer"].post(
-        url, {**base, "to_household": registry["other_house"].pk, "new_house_no": "5"}
+        url, {**base, "to_household": there.pk, "new_house_no": "5"}
     )
     assert "new_house_no" in response.context["form"].errors
     response = clients["district_officer"].post(url, {**base, "to_household": registry["house"].pk})
     assert "to_household" in response.context["form"].errors
+    # outside reach a household id is ignored: only the house number counts
+    response = clients["district_officer"].post(
+        url,
+        {"to_community": registry["other"].pk, "moved_on": "01/04/2567", "to_household": "1"},
+    )
+    assert list(response.context["form"].errors) == ["new_house_no"]
+
+
+def test_a_quick_registered_persons_move_is_on_their_page_and_the_districts_list(clients, registry):
+    near = make_community(code="MV-Q", district="1001")
+    person = person_quick_register(
+        actor=None, area=Area.objects.get(code="1001"), first_name="ดำ", approximate_age=50
+    )
+    clients["district_officer"].post(
+        f"/people/{person.pk}/move/",
+        {"to_community": near.pk, "new_house_no": "1", "moved_on": "01/04/2567"},
+    )
+    move = Move.objects.get(person=person)
+    assert move.from_area.code == "1001" and move.to_area == near.area
+    html = page(clients["district_officer"], f"/people/{person.pk}/")
+    assert "1 เมษายน 2567" in html and near.area.name_th in html
+    # no community's history shows a move out of a district: the community list does
+    listing = page(clients["district_officer"], "/communities/")
+    assert "ด***" in listing and "ดำ" not in listing.split('id="district-moves"')[1]
+    assert "ด***" not in page(clients["committee_member"], "/communities/")
+
+
+def test_the_old_district_keeps_the_masked_line_of_a_quick_registered_person(clients, registry):
+    person = person_quick_register(
+        actor=None, area=Area.objects.get(code="1001"), first_name="ดำ", approximate_age=50
+    )
+    clients["district_officer"].post(
+        f"/people/{person.pk}/move/",
+        {"to_community": registry["other"].pk, "new_house_no": "90", "moved_on": "01/04/2567"},
+    )
+    assert Person.objects.get(pk=person.pk).area == registry["other"].area
+    page(clients["district_officer"], f"/people/{person.pk}/", 404)
+    listing = page(clients["district_officer"], "/communities/")
+    assert "ด***" in listing and registry["other"].area.name_th in listing
 
 
 # --- reveal ------------------------------------------------------------------------------

@@ -66,10 +66,13 @@ class CommunityListView(LoginRequiredMixin, ListView):
             filters = {k: v for k, v in self.form.cleaned_data.items() if v}
         if "q" in filters:
             filters["q"] = filters["q"].strip()
+        self.on = filters.pop("on", None)
         self.filtered = community_filter(
             community_scope(user).select_related("area__parent__kind"), **filters
         )
-        return with_registry_counts(self.filtered)
+        if self.on is not None:  # the communities that existed that day
+            self.filtered = self.filtered.existing_on(self.on)
+        return with_registry_counts(self.filtered, on=self.on)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -79,9 +82,11 @@ class CommunityListView(LoginRequiredMixin, ListView):
         export = url_or_none("community-list-export")
         user = self.request.user
         context.update(
+            district_moves=district_moves_out(user),
             form=self.form,
             query_string=query_string,
-            totals=community_totals(self.filtered),
+            totals=community_totals(self.filtered, on=self.on),
+            on=self.on,
             export_url=f"{export}?{query_string}" if export and query_string else export,
             can_create=can_create_communities(user),
             can_quick_register=edit_districts(user).exists(),
@@ -91,6 +96,18 @@ class CommunityListView(LoginRequiredMixin, ListView):
             ],
         )
         return context
+
+
+def district_moves_out(user, limit: int = 20) -> list[Move]:
+    """Masked lines of people who were registered with a district only (quick registration,
+    no household) and moved away: no community's history tab shows them."""
+    moves = scope_queryset(
+        Move.objects.filter(from_area__kind__code="district"),
+        user,
+        perm="records.view",
+        path_field="from_path",
+    )
+    return list(moves.select_related("from_area", "to_area").order_by("-moved_on", "-id")[:limit])
 
 
 class CommunityMixin(LoginRequiredMixin):

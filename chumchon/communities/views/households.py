@@ -31,6 +31,7 @@ from .common import (
     deny_unless,
     flag_badges,
     household_crumbs,
+    move_household,
 )
 
 
@@ -112,7 +113,7 @@ class HouseholdDetailView(HouseholdMixin, TemplateView):
                     "poor_override_reason": household.poor_override_reason,
                 }
             )
-            if can_edit
+            if can_edit and show_flags
             else None,
             breadcrumbs=household_crumbs(user, household)[:-1] + [{"label": str(household)}],
         )
@@ -159,12 +160,13 @@ class HouseholdMoveView(HouseholdMixin, RegistryFormView):
     def save(self, form):
         data = form.cleaned_data
         old_community = self.object.community
-        household = services.household_move(
+        household = move_household(
             actor=self.request.user,
             household=self.object,
             to_community=data["to_community"],
             on=data["moved_on"],
             reason=data["reason"].strip(),
+            neutral=not can_view_people(self.request.user, data["to_community"]),
         )
         messages.success(
             self.request,
@@ -196,7 +198,11 @@ class HouseholdPovertyView(HouseholdMixin, View):
 
     def post(self, request, pk: int):
         household = self.get_household()
-        deny_unless(can_edit_people(request.user, household))
+        # the poverty status is welfare data: set only by those who may see it
+        deny_unless(
+            can_edit_people(request.user, household)
+            and can_view_welfare_flags(request.user, household)
+        )
         form = PovertyOverrideForm(request.POST)
         if form.is_valid():
             try:

@@ -45,6 +45,7 @@ from .common import (
     deny_unless,
     flag_badges,
     household_crumbs,
+    move_person_to_house_no,
     person_crumbs,
 )
 
@@ -155,7 +156,7 @@ class PersonEditView(PersonMixin, RegistryFormView):
         services.person_update(
             actor=self.request.user,
             person=self.object,
-            national_id=form.cleaned_data["national_id"] or None,
+            national_id=form.national_id_value(),
             **form.membership_values(),
             **form.person_values(),
         )
@@ -237,28 +238,41 @@ class PersonMoveView(PersonMixin, RegistryFormView):
     def make_form(self, data=None):
         raw = data.get("to_community") if data is not None else self.request.GET.get("community")
         self.community = self.chosen_community(raw)
-        return PersonMoveForm(data, community=self.community)
+        # outside the user's reach the households there are not listed: a house number only
+        self.within_reach = self.community is None or can_view_people(
+            self.request.user, self.community
+        )
+        return PersonMoveForm(data, community=self.community, within_reach=self.within_reach)
 
     def save(self, form):
         data = form.cleaned_data
         user = self.request.user
         person = self.object
         old_household = person.household
-        with transaction.atomic():  # a new household is kept only if the move succeeds
-            household = data["to_household"]
-            if household is None:
-                household = services.household_create(
-                    actor=user, community=data["to_community"], house_no=data["new_house_no"]
-                )
-            services.person_move(
-                actor=user,
-                person=person,
-                to_household=household,
-                on=data["moved_on"],
-                relation=data["relation"],
-                in_house_registration=data["in_house_registration"],
-                reason=data["reason"].strip(),
+        moving = {
+            "actor": user,
+            "person": person,
+            "on": data["moved_on"],
+            "relation": data["relation"],
+            "in_house_registration": data["in_house_registration"],
+            "reason": data["reason"].strip(),
+        }
+        if "to_household" not in form.fields:
+            household = move_person_to_house_no(
+                community=data["to_community"],
+                house_no=data["new_house_no"],
+                neutral=True,
+                field="new_house_no",
+                **moving,
             )
+        else:
+            with transaction.atomic():  # a new household is kept only if the move succeeds
+                household = data["to_household"]
+                if household is None:
+                    household = services.household_create(
+                        actor=user, community=data["to_community"], house_no=data["new_house_no"]
+                    )
+                services.person_move(to_household=household, **moving)
         messages.success(
             self.request,
             _("%(name)s moved to %(house)s, %(community)s.")
@@ -275,6 +289,7 @@ class PersonMoveView(PersonMixin, RegistryFormView):
         return {
             "title": _("Move %(name)s") % {"name": self.object.full_name},
             "community": self.community,
+            "within_reach": self.within_reach,
             "pick_form": CommunityPickForm(initial=initial),
             "cancel_url": reverse("person-detail", args=[self.object.pk]),
             "breadcrumbs": self.crumbs(_("Move")),
