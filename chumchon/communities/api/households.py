@@ -30,7 +30,7 @@ from ..schemas import (
     HouseholdPatch,
 )
 from ..selectors import _count_subquery, community_households, household_members
-from ..views.common import move_household as move_household_checked
+from ..services import household_move_guarded as move_household_checked
 from .common import ERRORS, fields_named, given, in_reach, invalid, needs, router
 
 FIELDS = {"community": "community_id"}

@@ -38,7 +38,7 @@ from ..schemas import (
     SubjectPersonOut,
 )
 from ..selectors import person_memberships
-from ..views.common import move_person_to_house_no
+from ..services import person_move_to_house_no
 from .common import (
     ERRORS,
     area_for_people,
@@ -339,7 +339,7 @@ def move_person(request: HttpRequest, person_id: int, payload: MoveIn | None = N
             )
         within = can_view_people(user, community)
         with fields_named(FIELDS):
-            target = move_person_to_house_no(
+            target = person_move_to_house_no(
                 community=community, house_no=payload.house_no, neutral=not within, **moving
             )
         shown_household = target.pk if within else None

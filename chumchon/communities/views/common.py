@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -16,7 +15,6 @@ from django.views import View
 
 from chumchon.accounts.scoping import reach_of
 
-from .. import domain, services
 from ..forms import apply_service_errors
 from ..models import Community, Household, Person
 
@@ -32,131 +30,6 @@ FLAG_LABELS = {
 
 def flag_badges(person: Person) -> list[str]:
     return [FLAG_LABELS[code] for code in person.welfare_flags()]
-
-
-#: fields of service errors that would tell a user about a household outside their reach
-#: (a head already there, a house number or code already used, ...)
-PERSON_MOVE_REVEALING = {"relation", "to_household", "household", "house_no", "house_code"}
-HOUSEHOLD_MOVE_REVEALING = {"house_no", "house_code"}
-
-
-HOUSE_NO_MAX = Household._meta.get_field("house_no").max_length
-
-
-def neutral_move_error() -> str:
-    return _(
-        "The move into this house number cannot be recorded as given. Check the relation to "
-        "the head, or ask the district office that keeps this community's records."
-    )
-
-
-def move_person_to_house_no(
-    *,
-    actor: Any,
-    person: Person,
-    community: Community,
-    house_no: str,
-    on: Any,
-    relation: str = "",
-    in_house_registration: bool = True,
-    reason: str = "",
-    neutral: bool,
-    field: str = "house_no",
-) -> Household:
-    """Move a person into the household with this house number in `community` (any community
-    of the city), made first if there is none: one transaction, so a failed move keeps no new
-    household. With `neutral` (the community is outside the user's reach) nothing is said
-    about the households there: errors that would describe one become one neutral message on
-    `field`, and the caller shows no house code or id."""
-    number = domain.thai_digits_to_ascii(domain.clean_text(house_no))
-    if not number:
-        raise ValidationError({field: _("Enter the house number.")}, code="required")
-    if len(number) > HOUSE_NO_MAX:
-        raise ValidationError(
-            {field: _("A house number has at most %(n)d characters.") % {"n": HOUSE_NO_MAX}},
-            code="max_length",
-        )
-    if community.is_dissolved:
-        raise ValidationError(
-            {
-                field: _("Community %(name)s is dissolved: it takes no new members.")
-                % {"name": community.name}
-            },
-            code="dissolved",
-        )
-    try:
-        with transaction.atomic():
-            household = (
-                Household.objects.select_related("community__area", "area")
-                .filter(community=community, house_no=number)
-                .order_by("-is_active", "pk")
-                .first()
-            )
-            if household is None:
-                household = services.household_create(
-                    actor=actor, community=community, house_no=number
-                )
-            services.person_move(
-                actor=actor,
-                person=person,
-                to_household=household,
-                on=on,
-                relation=relation,
-                in_house_registration=in_house_registration,
-                reason=reason,
-            )
-    except ValidationError as exc:
-        if neutral:
-            raise _neutralised(exc, field, neutral_move_error(), PERSON_MOVE_REVEALING) from None
-        raise
-    return household
-
-
-def move_household(
-    *,
-    actor: Any,
-    household: Household,
-    to_community: Community,
-    on: Any,
-    reason: str = "",
-    neutral: bool,
-    field: str = "to_community",
-) -> Household:
-    """`services.household_move`; with `neutral` (the target community is outside the user's
-    reach) an error that would describe the households there becomes a neutral message."""
-    try:
-        return services.household_move(
-            actor=actor, household=household, to_community=to_community, on=on, reason=reason
-        )
-    except ValidationError as exc:
-        household.refresh_from_db()  # the service had set the new community on the object
-        if neutral:
-            message = _(
-                "The household cannot be moved into this community as recorded: add its house "
-                "registration code, or ask the district office that keeps this community's "
-                "records."
-            )
-            raise _neutralised(exc, field, message, HOUSEHOLD_MOVE_REVEALING) from None
-        raise
-
-
-def _neutralised(
-    exc: ValidationError, field: str, message: str, revealing_fields: set[str]
-) -> ValidationError:
-    """The same errors, except those about the target household (by field, or without a
-    field): one neutral message instead."""
-    errors: dict[str, list] = {}
-    revealing = False
-    grouped = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
-    for name, items in grouped.items():
-        for error in items:
-            if name is None or name in revealing_fields:
-                revealing = True
-            else:
-                errors.setdefault(name or field, []).append(error)
-    if revealing:
-        errors.setdefault(field, []).append(ValidationError(message, code="not_recorded"))
-    return ValidationError(errors)
 
 
 def url_or_none(name: str, *args: Any) -> str | None:

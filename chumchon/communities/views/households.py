@@ -31,7 +31,6 @@ from .common import (
     deny_unless,
     flag_badges,
     household_crumbs,
-    move_household,
 )
 
 
@@ -160,7 +159,7 @@ class HouseholdMoveView(HouseholdMixin, RegistryFormView):
     def save(self, form):
         data = form.cleaned_data
         old_community = self.object.community
-        household = move_household(
+        household = services.household_move_guarded(
             actor=self.request.user,
             household=self.object,
             to_community=data["to_community"],

@@ -45,7 +45,6 @@ from .common import (
     deny_unless,
     flag_badges,
     household_crumbs,
-    move_person_to_house_no,
     person_crumbs,
 )
 
@@ -258,7 +257,7 @@ class PersonMoveView(PersonMixin, RegistryFormView):
             "reason": data["reason"].strip(),
         }
         if "to_household" not in form.fields:
-            household = move_person_to_house_no(
+            household = services.person_move_to_house_no(
                 community=data["to_community"],
                 house_no=data["new_house_no"],
                 neutral=True,
