@@ -12,6 +12,8 @@ too, as it names the heads.
 
 from __future__ import annotations
 
+from datetime import date
+
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -89,9 +91,10 @@ def _coordinate(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def community_rows(queryset: QuerySet[Community]) -> Iterable[list[Any]]:
+def community_rows(queryset: QuerySet[Community], on: date | None = None) -> Iterable[list[Any]]:
+    """Rows in the template's columns (re-importable); registry counts as of `on` if given."""
     communities = with_registry_counts(
-        queryset.select_related("area__parent", "type").order_by("area__path")
+        queryset.select_related("area__parent", "type").order_by("area__path"), on=on
     )
     for c in communities.iterator(chunk_size=2000):
         district = c.area.parent

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from chumchon.accounts.scoping import has_perm, has_perm_anywhere, reach_of, scope_queryset
+from chumchon.core.dates import parse_date
 from chumchon.portal.selectors import jobs_for
 
 from .exports import (
@@ -165,8 +166,15 @@ class CommunityListExportView(LoginRequiredMixin, View):
             status=request.GET.get("status", ""),
             q=request.GET.get("q", "").strip(),
         )
+        on = None
+        if request.GET.get("on", "").strip():  # as of a date, like the list page
+            try:
+                on = parse_date(request.GET["on"])
+            except ValidationError as exc:
+                return HttpResponseBadRequest(" ".join(exc.messages))
+            queryset = queryset.existing_on(on)
         return export_response(
-            fmt, "communities", "ชุมชน", community_header(), community_rows(queryset)
+            fmt, "communities", "ชุมชน", community_header(), community_rows(queryset, on=on)
         )
 
 

@@ -21,8 +21,10 @@ from ..forms import CommunityFilterForm, CommunityForm, DissolveForm, edit_distr
 from ..models import Community, CommunityType, Move
 from ..permissions import (
     can_create_communities,
+    can_import,
     can_dissolve_community,
     can_edit_community,
+    can_export_people,
     can_edit_people,
     can_view_community,
     can_view_history,
@@ -89,6 +91,7 @@ class CommunityListView(LoginRequiredMixin, ListView):
             on=self.on,
             export_url=f"{export}?{query_string}" if export and query_string else export,
             can_create=can_create_communities(user),
+            can_import=can_import(user),
             can_quick_register=edit_districts(user).exists(),
             breadcrumbs=[
                 {"label": _("Home"), "url": reverse("home")},
@@ -146,6 +149,7 @@ class CommunityDetailView(CommunityMixin, TemplateView):
             can_dissolve=can_dissolve_community(user, community),
             can_add_household=can_edit_people(user, community) and not community.is_dissolved,
             can_view_history=can_view_history(user, community),
+            can_export_people=can_export_people(user, community.area),
             breadcrumbs=community_crumbs(user, community, link_self=False),
         )
         return context
