@@ -12,9 +12,8 @@ too, as it names the heads.
 
 from __future__ import annotations
 
-from datetime import date
-
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value

@@ -21,11 +21,11 @@ from ..forms import CommunityFilterForm, CommunityForm, DissolveForm, edit_distr
 from ..models import Community, CommunityType, Move
 from ..permissions import (
     can_create_communities,
-    can_import,
     can_dissolve_community,
     can_edit_community,
-    can_export_people,
     can_edit_people,
+    can_export_people,
+    can_import,
     can_view_community,
     can_view_history,
     can_view_people,
