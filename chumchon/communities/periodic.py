@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils import timezone
 
-from chumchon.core.periodic import DAILY, periodic
+from chumchon.core.periodic import DAILY, delete_files_older_than, periodic
 
 from .imports.start import JOB_KIND, UPLOAD_DIR
 
@@ -39,27 +39,7 @@ def prune_import_files(today: date) -> str:
         job.result_file = ""
         job.save(update_fields=["result_file"])
         sheets += 1
-    uploads = 0
-
-    def prune(directory: str) -> None:
-        nonlocal uploads
-        try:
-            subdirs, files = default_storage.listdir(directory)
-        except FileNotFoundError:
-            return
-        for name in files:
-            path = f"{directory}{name}"
-            try:
-                modified = default_storage.get_modified_time(path)
-            except (NotImplementedError, OSError):
-                continue
-            if modified < cutoff:
-                default_storage.delete(path)
-                uploads += 1
-        for subdir in subdirs:
-            prune(f"{directory}{subdir}/")
-
-    prune(f"{UPLOAD_DIR}/")
+    uploads = delete_files_older_than(default_storage, f"{UPLOAD_DIR}/", cutoff)
     return (
         f"deleted {sheets} import error sheets and {uploads} unread uploads "
         f"older than {cutoff:%Y-%m-%d}"

@@ -11,7 +11,8 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -137,6 +138,37 @@ def prune_finished_jobs(today: date) -> str:
 ORPHAN_MIN_AGE = timedelta(days=1)
 
 
+def delete_files_older_than(
+    storage: Any,
+    directory: str,
+    cutoff: datetime,
+    keep: Callable[[str], set[str]] | None = None,
+) -> int:
+    """Delete the files below `directory` (recursively) last modified before `cutoff`, except
+    those `keep(directory)` names for each folder; returns how many were deleted. A storage
+    that cannot tell a file's age keeps it."""
+    deleted = 0
+    try:
+        subdirs, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return 0
+    kept = keep(directory) if keep is not None else set()
+    for name in files:
+        path = f"{directory}{name}"
+        if path in kept:
+            continue
+        try:
+            modified = storage.get_modified_time(path)
+        except (NotImplementedError, OSError):
+            continue
+        if modified < cutoff:
+            storage.delete(path)
+            deleted += 1
+    for subdir in subdirs:
+        deleted += delete_files_older_than(storage, f"{directory}{subdir}/", cutoff, keep)
+    return deleted
+
+
 @periodic("core.prune_orphan_attachments", every=MONTHLY)
 def prune_orphan_attachments(today: date) -> str:
     """Delete files under attachments/ that no Attachment row names, older than ORPHAN_MIN_AGE.
@@ -149,30 +181,11 @@ def prune_orphan_attachments(today: date) -> str:
 
     storage = Attachment._meta.get_field("file").storage
     cutoff = timezone.now() - ORPHAN_MIN_AGE
-    deleted = 0
 
-    def prune(directory: str) -> None:
-        nonlocal deleted
-        try:
-            subdirs, files = storage.listdir(directory)
-        except FileNotFoundError:
-            return
-        known = set(
+    def known(directory: str) -> set[str]:
+        return set(
             Attachment.objects.filter(file__startswith=directory).values_list("file", flat=True)
         )
-        for name in files:
-            path = f"{directory}{name}"
-            if path in known:
-                continue
-            try:
-                modified = storage.get_modified_time(path)
-            except (NotImplementedError, OSError):
-                continue
-            if modified < cutoff:
-                storage.delete(path)
-                deleted += 1
-        for subdir in subdirs:
-            prune(f"{directory}{subdir}/")
 
-    prune("attachments/")
+    deleted = delete_files_older_than(storage, "attachments/", cutoff, keep=known)
     return f"deleted {deleted} orphan attachment files older than {cutoff:%Y-%m-%d %H:%M}"
