@@ -142,6 +142,7 @@ def people_queryset(queryset: QuerySet[Person]) -> QuerySet[Person]:
         .annotate(
             current_relation=Subquery(open_membership.values("relation")[:1]),
             current_in_house=Subquery(open_membership.values("in_house_registration")[:1]),
+            current_since=Subquery(open_membership.values("since")[:1]),
         )
         .order_by("area__path", "household__house_no", "household_id", "pk")
     )
@@ -172,6 +173,7 @@ def people_rows(queryset: QuerySet[Person], with_flags: bool) -> Iterable[list[A
             p.birth_date,
             _relation_word(p),
             "" if p.current_in_house is None else (YES if p.current_in_house else NO),
+            p.current_since,
         ]
         if with_flags:
             row += [p.disability_card, basis_words.get(p.sensitive_legal_basis, "")]

@@ -16,6 +16,12 @@ blank means no (as the template says); without that column a person who moves ke
 current answer. A disability card number needs the legal basis column (PDPA s.26), and both
 columns need `personal.view_flags` where the person lives.
 
+"Registered since" (`registered_since`) dates the membership a row creates (a new person, or a
+person joining another household; blank: the import day): it is not in the future, not before
+the birth date, and for a move not before the person joined their current household (whose
+membership ends that day; the Move line has that date). For a person who stays in the same
+household it is ignored: an import does not rewrite the history of a membership.
+
 MIRRORS services.py: these rules repeat, for speed and one audit event per import, those of
 `services._clean_household` (11-digit code unique, house number unique without a code, no new
 household in a dissolved community), `services._clean_person` (required names, lengths, dates
@@ -38,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from chumchon.accounts.scoping import has_perm
+from chumchon.core.dates import format_date
 from chumchon.core.national_id import national_id_hash
 
 from .. import domain
@@ -73,6 +80,7 @@ class Row:
     relation: str | None  # None: leave (or "" for a new membership)
     in_house_registration: bool | None  # None: the column is absent
     welfare_column: str | None  # the first welfare column the row fills, if any
+    since: date | None = None  # start of the membership the row creates (None: import day)
 
 
 @dataclass(slots=True)
@@ -96,13 +104,15 @@ class Target:
 class Plan:
     new_households: list[NewHousehold] = field(default_factory=list)
     household_updates: dict[int, tuple[Household, set[str]]] = field(default_factory=dict)
-    new_people: list[tuple[Person, Target, str, bool]] = field(default_factory=list)
+    # (person, target, relation, in house registration, since)
+    new_people: list[tuple[Person, Target, str, bool, date]] = field(default_factory=list)
     changed_people: dict[int, tuple[Person, set[str]]] = field(default_factory=dict)
     closed_memberships: list[Membership] = field(default_factory=list)
     demoted_memberships: list[Membership] = field(default_factory=list)
     updated_memberships: list[Membership] = field(default_factory=list)
-    joins: list[tuple[Person, Target, str, bool]] = field(default_factory=list)
-    moves: list[tuple[Person, int, str, Target]] = field(default_factory=list)
+    joins: list[tuple[Person, Target, str, bool, date]] = field(default_factory=list)
+    # (person, from area id, from path, target, moved on)
+    moves: list[tuple[Person, int, str, Target, date]] = field(default_factory=list)
     person_target: dict[int, Target] = field(default_factory=dict)
     updated: set[int] = field(default_factory=set)  # people changed in any way
     unchanged: int = 0
@@ -156,6 +166,9 @@ class PeopleImport(Importer):
             fields["birth_date"] = birth_date
         relation = self.cell(row, v, "relation", cells.relation)
         in_house = self.cell(row, v, "in_house_registration", cells.boolean)
+        since = self.cell(row, v, "registered_since", cells.past_date)
+        if isinstance(since, date) and isinstance(birth_date, date) and since < birth_date:
+            self._before_birth(row, since, birth_date)
         basis = self.cell(row, v, "legal_basis", cells.legal_basis)
         if isinstance(basis, str) and basis:
             fields["sensitive_legal_basis"] = basis
@@ -193,7 +206,17 @@ class PeopleImport(Importer):
                 relation=None if relation is ABSENT or not relation else relation,
                 in_house_registration=None if in_house is ABSENT else in_house,
                 welfare_column=welfare_column,
+                since=since if isinstance(since, date) else None,
             )
+        )
+
+    def _before_birth(self, row: int, since: date, birth_date: date) -> None:
+        self.error(
+            row,
+            "registered_since",
+            _("The date %(date)s is before the birth date (%(birth)s)."),
+            date=format_date(since, "numeric"),
+            birth=format_date(birth_date, "numeric"),
         )
 
     # --- checking against the registry ----------------------------------------------
@@ -489,6 +512,7 @@ class PeopleImport(Importer):
     def _plan_person(self, r: Row, person: Person | None, target: Target) -> str | None:
         """Plan the row's writes; the person's final relation, or None after a problem."""
         community = target.community
+        since = r.since or self.today
         if person is None:
             in_house = bool(r.in_house_registration)
             if community.is_dissolved:
@@ -501,7 +525,7 @@ class PeopleImport(Importer):
                 **r.fields,
             )
             relation = r.relation or ""
-            self.plan.new_people.append((new, target, relation, in_house))
+            self.plan.new_people.append((new, target, relation, in_house, since))
             self.touched_paths.add(community.area.path)
             return relation
         changed: set[str] = set()
@@ -537,6 +561,23 @@ class PeopleImport(Importer):
             if community.is_dissolved:
                 self._dissolved(r, community)
                 return None
+            if r.since is not None:
+                birth_date = r.fields.get("birth_date", person.birth_date)
+                if birth_date is not None and r.since < birth_date:
+                    self._before_birth(r.row, r.since, birth_date)
+                    return None
+                if membership is not None and r.since < membership.since:
+                    self.error(
+                        r.row,
+                        "registered_since",
+                        _(
+                            "The date %(date)s is before the person joined their current "
+                            "household (%(since)s)."
+                        ),
+                        date=format_date(r.since, "numeric"),
+                        since=format_date(membership.since, "numeric"),
+                    )
+                    return None
             relation = r.relation or ""
             # Without the column, a person who moves keeps their current answer.
             if r.in_house_registration is not None:
@@ -544,16 +585,16 @@ class PeopleImport(Importer):
             else:
                 in_house = membership is not None and membership.in_house_registration
             if membership is not None:
-                membership.until = self.today
+                membership.until = since
                 self.plan.closed_memberships.append(membership)
             if membership is not None or person.area_id != community.area_id:
                 self.plan.moved += 1
                 self.touched_paths.add(person.area.path)  # the place they leave
-            self.plan.joins.append((person, target, relation, in_house))
+            self.plan.joins.append((person, target, relation, in_house, since))
             self.plan.person_target[person.pk] = target
             changed.add("household")
             if person.area_id != community.area_id:
-                self.plan.moves.append((person, person.area_id, person.area.path, target))
+                self.plan.moves.append((person, person.area_id, person.area.path, target, since))
                 person.area_id = community.area_id
                 changed.add("area")
             if person.status == Person.Status.MOVED_OUT:
@@ -629,7 +670,7 @@ class PeopleImport(Importer):
             )
         if plan.household_updates:
             update_many(Household, plan.household_updates.values(), history=history, touch=self.now)
-        for person, target, _relation, _in_house in plan.new_people:
+        for person, target, *_rest in plan.new_people:
             person.household = target.household
         if plan.new_people:
             bulk_create_with_history(
@@ -659,9 +700,9 @@ class PeopleImport(Importer):
                 household=target.household,
                 relation=relation,
                 in_house_registration=in_house,
-                since=self.today,
+                since=since,
             )
-            for person, target, relation, in_house in (*plan.new_people, *plan.joins)
+            for person, target, relation, in_house, since in (*plan.new_people, *plan.joins)
         ]
         if memberships:
             Membership.objects.bulk_create(memberships, batch_size=BATCH)
@@ -669,7 +710,7 @@ class PeopleImport(Importer):
             Move.objects.bulk_create(
                 [
                     Move(
-                        moved_on=self.today,
+                        moved_on=moved_on,
                         person=person,
                         masked_label=person.masked_name,
                         from_area_id=from_area_id,
@@ -679,7 +720,7 @@ class PeopleImport(Importer):
                         reason=change_reason,
                         actor=user,
                     )
-                    for person, from_area_id, from_path, target in plan.moves
+                    for person, from_area_id, from_path, target, moved_on in plan.moves
                 ],
                 batch_size=BATCH,
             )

@@ -55,6 +55,7 @@ def person_row(community="HC001", house_no="1", national_id=None, **values) -> d
         "birth_date": "12/03/2510",
         "relation": "",
         "in_house_registration": "ใช่",
+        "registered_since": "",
         "disability_card": "",
         "legal_basis": "",
         "phone": "",
@@ -232,6 +233,7 @@ def test_columns_are_found_by_key_or_thai_header_in_any_case_and_spacing(communi
         "birth date",
         "ความสัมพันธ์",
         "มีชื่อในทะเบียนบ้าน *",
+        "Registered Since",
         "disability_card",
         "Legal Basis",
         "Phone",
@@ -914,3 +916,118 @@ def test_the_import_event_covers_the_community_people_left(community, other_comm
     district_path = community.area.parent.path
     assert event.area_path == district_path  # both communities, not only the one joined
     assert other_community.area.path.startswith(event.area_path)
+
+
+# --- registered since (the start of the membership a row creates) ------------------------------
+
+SINCE_HEADER = "วันที่ย้ายเข้า (มีชื่อในทะเบียนบ้านตั้งแต่)"
+
+
+def test_registered_since_in_buddhist_era_dates_a_new_persons_membership(community):
+    pid = valid_national_id()
+    result = run(people_file([person_row(national_id=pid, registered_since="15/01/2563")]))
+    assert result.ok, result.error_lines
+    membership = Membership.objects.get(person__national_id_hash=national_id_hash(pid))
+    assert membership.since == date(2020, 1, 15) and membership.until is None
+
+
+def test_registered_since_is_read_by_its_alias_and_from_an_xlsx_date_cell(community):
+    header = [("ย้ายเข้าเมื่อ" if k == "registered_since" else h) for k, h in zip(KEYS, PEOPLE_HEADER)]
+    row = person_row(registered_since=date(2019, 6, 1))
+    assert run(people_file([row], header=header, fmt="xlsx")).ok
+    assert Membership.objects.get().since == date(2019, 6, 1)
+
+
+def test_a_blank_or_missing_registered_since_dates_the_membership_on_the_import_day(community):
+    assert run(people_file([person_row(house_no="1")])).ok
+    header = [h for k, h in zip(KEYS, PEOPLE_HEADER) if k != "registered_since"]
+    table = [[v for k, v in person_row(house_no="2").items() if k != "registered_since"]]
+    assert run((csv_bytes(header, table), "p.csv")).ok
+    assert [m.since for m in Membership.objects.all()] == [timezone.localdate()] * 2
+
+
+def test_a_registered_since_in_the_future_is_a_row_error_in_the_exact_format(community):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    written = tomorrow.strftime("%d/%m/") + str(tomorrow.year + 543)
+    result = run(people_file([person_row(), person_row(house_no="2", registered_since=written)]))
+    english = f"The date {written} is in the future."
+    assert result.error_lines == [
+        f"row 3, column {SINCE_HEADER}: {english} / "
+        + thai("The date %(date)s is in the future.", date=written)
+    ]
+    assert Person.objects.count() == 0
+
+
+def test_a_registered_since_before_the_birth_date_is_a_row_error(community):
+    row = person_row(birth_date="12/03/2530", registered_since="01/01/2529")
+    result = run(people_file([row]))
+    english = "The date 01/01/2529 is before the birth date (12/03/2530)."
+    assert result.error_lines == [
+        f"row 2, column {SINCE_HEADER}: {english} / "
+        + thai(
+            "The date %(date)s is before the birth date (%(birth)s).",
+            date="01/01/2529",
+            birth="12/03/2530",
+        )
+    ]
+    assert Person.objects.count() == 0
+
+
+def test_a_move_through_the_import_closes_the_old_membership_on_registered_since(
+    community, other_community
+):
+    old_household = make_household(other_community, house_no="1")
+    person = make_person(old_household, relation="head", since=date(2015, 5, 1))
+    row = person_row(national_id=person.national_id, house_no="3", registered_since="2021-07-01")
+    result = run(people_file([row]))
+    assert result.ok, result.error_lines
+    closed = Membership.objects.get(person=person, household=old_household)
+    assert closed.since == date(2015, 5, 1) and closed.until == date(2021, 7, 1)
+    current = Membership.objects.get(person=person, until__isnull=True)
+    assert current.since == date(2021, 7, 1) and current.household.community == community
+    assert Move.objects.get(person=person).moved_on == date(2021, 7, 1)
+
+
+def test_a_move_dated_before_the_person_joined_their_household_is_refused_and_saves_nothing(
+    community, other_community
+):
+    old_household = make_household(other_community, house_no="1")
+    person = make_person(old_household, relation="head", since=date(2022, 3, 1))
+    rows = [
+        person_row(house_no="7"),
+        person_row(national_id=person.national_id, house_no="3", registered_since="01/01/2564"),
+    ]
+    result = run(people_file(rows))
+    english = (
+        "The date 01/01/2564 is before the person joined their current household (01/03/2565)."
+    )
+    assert result.error_lines == [
+        f"row 3, column {SINCE_HEADER}: {english} / "
+        + thai(
+            "The date %(date)s is before the person joined their current household (%(since)s).",
+            date="01/01/2564",
+            since="01/03/2565",
+        )
+    ]
+    assert Person.objects.count() == 1
+    assert Household.objects.filter(community=community).count() == 0
+    membership = Membership.objects.get(person=person)
+    assert membership.until is None and membership.household == old_household
+    assert not Move.objects.exists()
+
+
+def test_registered_since_does_not_rewrite_the_membership_of_a_person_who_stays(community):
+    household = make_household(community, house_no="1")
+    person = make_person(
+        household, relation="head", since=date(2020, 1, 1), birth_date=date(1967, 3, 12), sex="M"
+    )
+    row = person_row(
+        national_id=person.national_id,
+        relation="หัวหน้าครัวเรือน",
+        registered_since="15/01/2563",
+    )
+    result = run(people_file([row]))
+    assert result.ok, result.error_lines
+    assert result.summary_lines()[-1] == "created 0, updated 0, unchanged 1"
+    membership = Membership.objects.get(person=person)
+    assert membership.since == date(2020, 1, 1) and membership.until is None
