@@ -135,6 +135,16 @@ def normalize_house_code(value: object) -> str:
     return text
 
 
+_NUMBER_RUNS: Final = re.compile(r"\d+")
+
+
+def house_no_sort_key(house_no: str) -> str:
+    """House numbers sort as people read them: 4 < 12/3 < 12/10 < 100. Digit runs are padded
+    to 8 places: "12/3" -> "00000012/00000003"."""
+    text = thai_digits_to_ascii(clean_text(house_no))
+    return _NUMBER_RUNS.sub(lambda m: m.group().zfill(8), text)[:120]
+
+
 def parse_bool(value: object) -> bool:
     """ใช่/ไม่ใช่/Y/N/yes/no/true/false/1/0 (any case); blank is no. ValueError otherwise."""
     if isinstance(value, bool):

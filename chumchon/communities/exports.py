@@ -243,7 +243,7 @@ def households_queryset(queryset: QuerySet[Household]) -> QuerySet[Household]:
             head_last_name=Subquery(head.values("person__last_name")[:1]),
             member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
         )
-        .order_by("community__area__path", "house_no", "pk")
+        .order_by("community__area__path", "house_no_key", "pk")
     )
 
 

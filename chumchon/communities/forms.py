@@ -602,7 +602,7 @@ class PersonMoveForm(RegistryForm):
             self.fields["to_community"].initial = community.pk
             self.fields["to_household"].queryset = Household.objects.filter(
                 community=community, is_active=True
-            ).order_by("house_no", "pk")
+            ).order_by("house_no_key", "pk")
         self.fields["to_household"].label_from_instance = _household_label
 
     def clean(self):

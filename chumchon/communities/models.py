@@ -167,6 +167,7 @@ class Household(TimeStampedModel):
     )
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", editable=False)
     house_no = models.CharField(_("house number"), max_length=40)
+    house_no_key = models.CharField(max_length=120, editable=False, default="")
     house_code = models.CharField(
         _("house registration code"), max_length=11, blank=True, db_index=True
     )
@@ -182,7 +183,7 @@ class Household(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["community", "house_no", "id"]
+        ordering = ["community", "house_no_key", "id"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
         constraints = [
@@ -200,6 +201,13 @@ class Household(TimeStampedModel):
 
     def __str__(self) -> str:
         return _("House %(no)s") % {"no": self.house_no}
+
+    def save(self, *args, **kwargs):
+        """The sort key follows the house number (bulk writes set it themselves)."""
+        self.house_no_key = domain.house_no_sort_key(self.house_no)
+        if kwargs.get("update_fields") is not None and "house_no" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "house_no_key"}
+        super().save(*args, **kwargs)
 
     @property
     def area_path(self) -> str:

@@ -135,7 +135,7 @@ def community_households(community: Community) -> QuerySet[Household]:
             head_last_name=Subquery(head.values("person__last_name")[:1]),
             member_count=Coalesce(_count_subquery(members, "household"), Value(0)),
         )
-        .order_by("house_no", "pk")
+        .order_by("house_no_key", "pk")
     )
 
 

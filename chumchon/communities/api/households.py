@@ -76,7 +76,7 @@ class HouseholdFilters(PageParams):
 @router.get("/households/", response={200: Page[HouseholdOut], **ERRORS})
 def list_households(request: HttpRequest, filters: Query[HouseholdFilters]):
     """Households in the caller's reach (`people.view`)."""
-    queryset = household_scope(request.auth).order_by("community__area__path", "house_no", "pk")
+    queryset = household_scope(request.auth).order_by("community__area__path", "house_no_key", "pk")
     if filters.community_id is not None:
         queryset = queryset.filter(community_id=filters.community_id)
     if filters.house_no:

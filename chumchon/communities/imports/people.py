@@ -428,6 +428,7 @@ class PeopleImport(Importer):
             community=community,
             area_id=community.area_id,
             house_no=r.house_no,
+            house_no_key=domain.house_no_sort_key(r.house_no),
             house_code=r.house_code,
         )
         self.plan.new_households.append(NewHousehold(r.row, household, community))
@@ -436,6 +437,8 @@ class PeopleImport(Importer):
         return self._planned(r, target)
 
     def _update_household(self, household: Household, **values: Any) -> None:
+        if "house_no" in values:
+            values["house_no_key"] = domain.house_no_sort_key(values["house_no"])
         obj, changed = self.plan.household_updates.setdefault(household.pk, (household, set()))
         for name, value in values.items():
             if getattr(obj, name) != value:

@@ -125,3 +125,16 @@ def test_clean_text_strips_spaces_and_turns_whole_floats_into_integers():
     assert domain.clean_text("\u00a0 ชุมชน \u200b") == "ชุมชน"
     assert domain.clean_text(12.0) == "12"
     assert domain.clean_text(None) == ""
+
+
+def test_house_numbers_sort_as_people_read_them():
+    numbers = ["100", "12/10", "4", "12/3", "๕", "ก12", "12"]
+    assert sorted(numbers, key=domain.house_no_sort_key) == [
+        "4",
+        "๕",
+        "12",
+        "12/3",
+        "12/10",
+        "100",
+        "ก12",
+    ]

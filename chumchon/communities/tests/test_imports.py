@@ -1031,3 +1031,10 @@ def test_registered_since_does_not_rewrite_the_membership_of_a_person_who_stays(
     assert result.summary_lines()[-1] == "created 0, updated 0, unchanged 1"
     membership = Membership.objects.get(person=person)
     assert membership.since == date(2020, 1, 1) and membership.until is None
+
+
+def test_imported_households_get_the_house_number_sort_key(community):
+    rows = [person_row(house_no="13"), person_row(house_no="4")]
+    run(people_file(rows))
+    keys = dict(Household.objects.values_list("house_no", "house_no_key"))
+    assert keys == {"13": "00000013", "4": "00000004"}

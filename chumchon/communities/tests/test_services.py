@@ -539,3 +539,15 @@ def test_counts_as_of_a_date_respect_dissolution_and_membership_dates():
     assert community_totals(both, on=date(2022, 6, 1))["registry_population"] == 2
     today = community_totals(both)
     assert today["registry_population"] == 3 and late.pk
+
+
+def test_households_of_a_community_are_listed_in_house_number_order():
+    from chumchon.communities.selectors import community_households
+
+    community = make_community("HC001")
+    for number in ("13", "4", "12/10", "12/3"):
+        make_household(community, number)
+    household = Household.objects.get(community=community, house_no="13")
+    services.household_update(actor=None, household=household, house_no="2")
+    listed = [h.house_no for h in community_households(community)]
+    assert listed == ["2", "4", "12/3", "12/10"]
