@@ -30,6 +30,7 @@ from typing import Any
 from django.utils import timezone
 from stdnum.th import pin
 
+from chumchon.core.dates import be_year
 from chumchon.organizations.models import Area
 from chumchon.portal.demo import LOADERS
 
@@ -122,7 +123,7 @@ def _profile(row: dict[str, str]) -> dict[str, Any]:
         "declared_families": families,
         "declared_households": round(families * rng.uniform(0.8, 1.0)),
         "declared_population": round(families * rng.uniform(2.6, 3.8)),
-        "announcement_no": f"{rng.randrange(1, 60)}/{year + 543}",
+        "announcement_no": f"{rng.randrange(1, 60)}/{be_year(year)}",
         "announced_on": date(year, rng.randrange(1, 13), rng.randrange(1, 29)),
         "address": f"เขต{row['district_th_derived'].strip()} กรุงเทพมหานคร",
         "lat": services.to_coordinate(row["lat"]),

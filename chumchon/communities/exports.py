@@ -16,8 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpResponse
 from django.utils import timezone, translation
 
@@ -27,7 +26,7 @@ from chumchon.core.national_id import mask_national_id
 
 from .imports.columns import COMMUNITY_COLUMNS, PEOPLE_COLUMNS
 from .models import Community, Household, Membership, Person
-from .selectors import with_registry_counts
+from .selectors import with_head_and_members, with_registry_counts
 
 FORMATS = ("xlsx", "csv")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -225,25 +224,8 @@ HOUSEHOLD_HEADER = (
 
 
 def households_queryset(queryset: QuerySet[Household]) -> QuerySet[Household]:
-    head = Membership.objects.filter(
-        household=OuterRef("pk"), until__isnull=True, relation="head"
-    ).order_by("pk")
-    members = (
-        Membership.objects.filter(household=OuterRef("pk"), until__isnull=True)
-        .order_by()
-        .values("household")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        queryset.select_related("community__area")
-        .annotate(
-            head_prefix=Subquery(head.values("person__prefix")[:1]),
-            head_first_name=Subquery(head.values("person__first_name")[:1]),
-            head_last_name=Subquery(head.values("person__last_name")[:1]),
-            member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
-        )
-        .order_by("community__area__path", "house_no_key", "pk")
+    return with_head_and_members(queryset.select_related("community__area")).order_by(
+        "community__area__path", "house_no_key", "pk"
     )
 
 

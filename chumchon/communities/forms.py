@@ -503,17 +503,13 @@ class PersonForm(RegistryForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("remove_national_id"):
-            if (data.get("national_id") or "").strip():
-                self.add_error(
-                    "national_id",
-                    _("Either type a new national ID or remove the one on record, not both."),
-                )
-            if not data.get("missing_id_reason"):
-                self.add_error(
-                    "missing_id_reason",
-                    _("Say why there is no national ID (not yet issued, foreign, unknown)."),
-                )
+        # without an ID, a reason is required: the service's rule (`_clean_person`), whose
+        # error lands on `missing_id_reason` through apply_service_errors
+        if data.get("remove_national_id") and (data.get("national_id") or "").strip():
+            self.add_error(
+                "national_id",
+                _("Either type a new national ID or remove the one on record, not both."),
+            )
         return data
 
     def national_id_value(self) -> str | None:
@@ -600,6 +596,8 @@ class PersonMoveForm(RegistryForm):
             return
         if community is not None:
             self.fields["to_community"].initial = community.pk
+            # not household_scope: the view builds this form with within_reach=True only when
+            # the user may view the people of `community` (can_view_people)
             self.fields["to_household"].queryset = Household.objects.filter(
                 community=community, is_active=True
             ).order_by("house_no_key", "pk")

@@ -69,6 +69,21 @@ def person_get_for(user: Any, pk: Any) -> Person:
     )
 
 
+def community_find_for(user: Any, pk: Any) -> Community | None:
+    """A community named in a request body: None when unknown or outside the user's reach (the
+    caller answers 422 for a field, where a URL would answer 404)."""
+    return scope_queryset(Community.objects.select_related("area"), user).filter(pk=pk).first()
+
+
+def household_find_for(user: Any, pk: Any) -> Household | None:
+    """A household named in a request body: None when unknown or outside the user's reach."""
+    return (
+        scope_queryset(Household.objects.select_related("community__area", "area"), user)
+        .filter(pk=pk)
+        .first()
+    )
+
+
 def moves_out_of_scope(user: Any) -> QuerySet[Move]:
     """History lines of moves out of the user's reach (the old district keeps them)."""
     return scope_queryset(Move.objects.all(), user, perm="people.view", path_field="from_path")

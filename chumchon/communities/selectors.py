@@ -122,20 +122,25 @@ def communities_existing_on(queryset: QuerySet[Community], day: date) -> QuerySe
     return queryset.existing_on(day)
 
 
-def community_households(community: Community) -> QuerySet[Household]:
-    """The households of a community with their head's name and member count."""
+def with_head_and_members(queryset: QuerySet[Household]) -> QuerySet[Household]:
+    """`head_prefix`, `head_first_name`, `head_last_name` and `member_count` (current
+    members) in the same query."""
     head = Membership.objects.filter(
         household=OuterRef("pk"), until__isnull=True, relation="head"
-    ).select_related(None)
+    ).order_by("pk")
     members = Membership.objects.filter(household=OuterRef("pk"), until__isnull=True)
-    return (
-        Household.objects.filter(community=community)
-        .annotate(
-            head_first_name=Subquery(head.values("person__first_name")[:1]),
-            head_last_name=Subquery(head.values("person__last_name")[:1]),
-            member_count=Coalesce(_count_subquery(members, "household"), Value(0)),
-        )
-        .order_by("house_no_key", "pk")
+    return queryset.annotate(
+        head_prefix=Subquery(head.values("person__prefix")[:1]),
+        head_first_name=Subquery(head.values("person__first_name")[:1]),
+        head_last_name=Subquery(head.values("person__last_name")[:1]),
+        member_count=Coalesce(_count_subquery(members, "household"), Value(0)),
+    )
+
+
+def community_households(community: Community) -> QuerySet[Household]:
+    """The households of a community with their head's name and member count."""
+    return with_head_and_members(Household.objects.filter(community=community)).order_by(
+        "house_no_key", "pk"
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chumchon.core.audit import model_changes, record_event, snapshot
+from chumchon.core.dates import format_date
 from chumchon.core.national_id import (
     mask_national_id,
     national_id_hash,
@@ -457,7 +458,7 @@ def _leave(person: Person, on: date) -> Membership | None:
         raise ValidationError(
             {
                 "moved_on": _("The date is before the person joined the household (%(since)s).")
-                % {"since": membership.since.isoformat()}
+                % {"since": format_date(membership.since, "numeric")}
             },
             code="before_since",
         )

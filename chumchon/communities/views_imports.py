@@ -27,7 +27,7 @@ from .forms_imports import ImportForm
 from .imports.columns import COLUMNS, COMMUNITIES, KINDS, PEOPLE
 from .imports.start import JOB_KIND, import_start
 from .imports.template import template_filename, template_xlsx
-from .models import Household, Person
+from .models import Person
 from .periodic import IMPORT_FILE_RETENTION_DAYS
 from .permissions import (
     can_export_people,
@@ -191,7 +191,7 @@ class HouseholdListExportView(LoginRequiredMixin, View):
             community = community_get_for(user, community_pk)
             if not can_view_people(user, community):
                 raise PermissionDenied
-            queryset = Household.objects.filter(community=community)
+            queryset = household_scope(user).filter(community=community)
             area_path = community.area.path
             filters = {"community": community.area.code}
         else:
@@ -226,7 +226,8 @@ class PersonListExportView(LoginRequiredMixin, View):
         household_pk = request.GET.get("household", "").strip()
         filters: dict[str, str] = {}
         places: list = []
-        queryset = Person.objects.all()
+        # the rows are personal data: scoped by `personal.export` whichever filter applies
+        queryset = scope_queryset(Person.objects.all(), user, perm="personal.export")
         if community_pk:
             community = community_get_for(user, community_pk)
             queryset = queryset.filter(area=community.area)
@@ -248,7 +249,6 @@ class PersonListExportView(LoginRequiredMixin, View):
                 raise PermissionDenied
             reach = reach_of(user)
             paths = [] if reach.everything else reach.paths_with("personal.export")
-            queryset = scope_queryset(Person.objects.all(), user, perm="personal.export")
             area_path = paths[0] if len(paths) == 1 else ""
             with_flags = reach.everything or all(
                 has_perm(user, "personal.view_flags", path) for path in paths

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from chumchon.accounts.api_auth import TokenOrSession
-from chumchon.accounts.scoping import has_perm, has_perm_anywhere, reach_of
+from chumchon.accounts.scoping import has_perm_anywhere
 from chumchon.core.api import ErrorOut, error_body
 from chumchon.core.national_id import validate_national_id
 from chumchon.organizations.models import Area
 
 from .. import domain
 from ..models import CommunityType
+from ..permissions import can_edit_people
 
 router = Router(tags=["communities"])
 
@@ -130,15 +131,11 @@ def area_for_people(user: Any, code: str | None, field: str = "area_code") -> Ar
     area = Area.objects.select_related("kind").filter(code=text).first()
     if area is None or area.kind.code not in ("district", "community"):
         raise invalid(field, _("Unknown district or community “%(code)s”.") % {"code": text})
-    if not has_perm(user, "records.edit", area):
+    if not can_edit_people(user, area):
         return forbidden_field(
             field, _("You cannot register people in %(area)s.") % {"area": area.name}
         )
     return area
-
-
-def in_reach(user: Any, path: str) -> bool:
-    return reach_of(user).covers(path)
 
 
 def given(payload: Any) -> dict[str, Any]:

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Status
 from pydantic import Field
 
-from chumchon.accounts.scoping import has_perm, require_perm
+from chumchon.accounts.scoping import require_perm
 from chumchon.core.api import Page, PageParams, paginate
 from chumchon.organizations.models import Area
 
 from .. import services
 from ..models import Community
-from ..permissions import community_get_for, community_scope
+from ..permissions import can_create_community_in, community_get_for, community_scope
 from ..schemas import CommunityIn, CommunityOut, CommunityPatch, DissolveIn
 from ..selectors import community_filter, with_registry_counts
 from .common import (
@@ -87,10 +87,12 @@ def create_community(request: HttpRequest, payload: CommunityIn):
     outside that reach: 403; an unknown district: 422)."""
     user = request.auth
     code = payload.district_code.strip()
+    # Area codes are public reference data: a district outside the caller's editing reach
+    # is named in a 403 (below); the service checks that it is a district.
     district = Area.objects.select_related("kind").filter(code=code).first()
     if district is None:
         raise invalid("district_code", _("Unknown district “%(code)s”.") % {"code": code})
-    if not has_perm(user, "records.edit", district):
+    if not can_create_community_in(user, district):
         return Status(
             *forbidden_field(
                 "district_code",

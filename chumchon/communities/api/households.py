@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Status
@@ -14,9 +12,10 @@ from chumchon.accounts.scoping import require_perm
 from chumchon.core.api import Page, PageParams, paginate
 
 from .. import domain, services
-from ..models import Community, Household, Membership
+from ..models import Community, Household
 from ..permissions import (
     can_view_people,
+    community_find_for,
     community_get_for,
     household_get_for,
     household_scope,
@@ -29,23 +28,12 @@ from ..schemas import (
     HouseholdOut,
     HouseholdPatch,
 )
-from ..selectors import _count_subquery, community_households, household_members
+from ..selectors import community_households, household_members, with_head_and_members
 from ..services import household_move_guarded as move_household_checked
-from .common import ERRORS, fields_named, given, in_reach, invalid, needs, router
+from .common import ERRORS, fields_named, given, invalid, needs, router
 
 FIELDS = {"community": "community_id"}
 MOVE_FIELDS = {"to_community": "to_community_id", "community": "to_community_id"}
-
-
-def with_head_and_members(queryset: QuerySet[Household]) -> QuerySet[Household]:
-    """`head_first_name`, `head_last_name` and `member_count` in the same query."""
-    head = Membership.objects.filter(household=OuterRef("pk"), until__isnull=True, relation="head")
-    members = Membership.objects.filter(household=OuterRef("pk"), until__isnull=True)
-    return queryset.annotate(
-        head_first_name=Subquery(head.values("person__first_name")[:1]),
-        head_last_name=Subquery(head.values("person__last_name")[:1]),
-        member_count=Coalesce(_count_subquery(members, "household"), Value(0)),
-    )
 
 
 def _detail(household: Household) -> Household:
@@ -101,8 +89,8 @@ def create_household(request: HttpRequest, payload: HouseholdIn):
     """A household in a community where the caller may edit records (a community outside the
     caller's reach is unknown: 422)."""
     user = request.auth
-    community = Community.objects.select_related("area").filter(pk=payload.community_id).first()
-    if community is None or not in_reach(user, community.area.path):
+    community = community_find_for(user, payload.community_id)
+    if community is None:
         raise invalid(
             "community_id", _("No community with id %(id)s.") % {"id": payload.community_id}
         )
@@ -172,6 +160,8 @@ def move_household(request: HttpRequest, household_id: int, payload: HouseholdMo
     require_perm(user, "records.edit", household)
     if payload.to_community_id is None:
         raise invalid("to_community_id", _("Choose the community to move the household to."))
+    # Deliberately city-wide: a household may move to any community; outside the caller's
+    # reach the move is neutral (nothing about the target is answered).
     community = Community.objects.select_related("area").filter(pk=payload.to_community_id).first()
     if community is None:
         raise invalid(

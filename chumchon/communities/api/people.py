@@ -13,15 +13,22 @@ from django.utils.translation import gettext as _
 from ninja import Query, Status
 from pydantic import Field
 
-from chumchon.accounts.scoping import has_perm, require_perm
+from chumchon.accounts.scoping import require_perm
 from chumchon.core.api import Page, PageParams, paginate
 from chumchon.core.models import AuditEvent, RevealLog
 from chumchon.core.national_id import format_national_id
 from chumchon.organizations.models import Area
 
 from .. import domain, services
-from ..models import Community, Household, Membership, Person
-from ..permissions import can_view_people, household_scope, person_get_for, person_scope
+from ..models import Community, Membership, Person
+from ..permissions import (
+    can_view_people,
+    can_view_welfare_flags,
+    household_find_for,
+    household_scope,
+    person_get_for,
+    person_scope,
+)
 from ..schemas import (
     MoveIn,
     MoveOut,
@@ -45,7 +52,6 @@ from .common import (
     check_national_id,
     fields_named,
     given,
-    in_reach,
     invalid,
     needs,
     parse_relation,
@@ -107,7 +113,7 @@ def _flag_values(sent: dict) -> dict:
 
 def _check_flags_allowed(user, area: Area, flags: dict) -> None:
     """Welfare flags are written only by those who may read them (`personal.view_flags`)."""
-    if flags and not has_perm(user, "personal.view_flags", area):
+    if flags and not can_view_welfare_flags(user, area):
         raise PermissionDenied
 
 
@@ -130,6 +136,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilters]):
     if filters.household_id is not None:
         queryset = queryset.filter(household_id=filters.household_id)
     if filters.area_code:
+        # Area codes are public reference data; the people stay scoped by person_scope.
         area = Area.objects.filter(code=filters.area_code.strip()).first()
         queryset = queryset.filter(area__path__startswith=area.path) if area else queryset.none()
     if filters.status:
@@ -153,12 +160,8 @@ def create_person(request: HttpRequest, payload: PersonIn):
     household = None
     area = None
     if payload.household_id is not None:
-        household = (
-            Household.objects.select_related("community__area", "area")
-            .filter(pk=payload.household_id)
-            .first()
-        )
-        if household is None or not in_reach(user, household.area.path):
+        household = household_find_for(user, payload.household_id)
+        if household is None:
             raise invalid(
                 "household_id",
                 _("No household with id %(id)s.") % {"id": payload.household_id},
@@ -329,6 +332,8 @@ def move_person(request: HttpRequest, person_id: int, payload: MoveIn | None = N
             services.person_move(to_household=target, **moving)
         shown_household = target.pk
     else:
+        # Deliberately city-wide: a person may move to any community; outside the caller's
+        # reach the move is neutral (nothing about its households is answered).
         community = (
             Community.objects.select_related("area").filter(pk=payload.to_community_id).first()
         )

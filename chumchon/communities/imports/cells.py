@@ -18,6 +18,7 @@ from chumchon.core.national_id import normalize_national_id, validate_national_i
 
 from .. import domain
 from ..models import Person
+from .base import blank
 from .problems import CellError
 
 _NUMBER_SEPARATORS = re.compile(r"[\s,\u00a0]+")
@@ -43,7 +44,7 @@ def code_text(value: Any) -> str:
 
 def whole_number(value: Any) -> int | None:
     """ "1,234", "๑๒๓", 150.0 -> int; blank -> None. Negative numbers are refused."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if blank(value):
         return None
     if isinstance(value, bool):
         raise CellError(_("Enter a whole number."))
@@ -66,7 +67,7 @@ def whole_number(value: Any) -> int | None:
 
 
 def decimal(value: Any) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if blank(value):
         return None
     if isinstance(value, bool):
         raise CellError(_("Enter a number."))
@@ -93,7 +94,7 @@ def coordinate(value: Any, limit: int) -> Decimal | None:
 
 def past_date(value: Any) -> dt.date | None:
     """A date cell (xlsx) or a typed date (BE or CE, Thai digits); not in the future."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if blank(value):
         return None
     if isinstance(value, dt.datetime):
         day = value.date()

@@ -5,17 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chumchon.core.models import Job
 
 from ..permissions import can_import, import_areas
 from .columns import KINDS, PEOPLE
-from .files import EXTENSIONS, MAX_UPLOAD_BYTES
+from .files import check_size, file_format
+from .problems import FileRefused
 
 JOB_KIND = "registry.import"
 UPLOAD_DIR = "imports"
@@ -33,15 +35,12 @@ def check_upload(kind: str, uploaded: Any) -> None:
     if uploaded is None:
         errors["file"] = _("Choose a file to import.")
     else:
-        name = (uploaded.name or "").lower()
-        if not name.endswith(EXTENSIONS):
-            errors["file"] = _("Only .xlsx workbooks and .csv files can be imported.")
-        elif uploaded.size > MAX_UPLOAD_BYTES:
-            errors["file"] = _(
-                "The file is larger than %(max)s MB: split it into smaller files."
-            ) % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        elif uploaded.size == 0:
-            errors["file"] = _("The file is empty.")
+        # the same rules (and messages) as the import itself
+        try:
+            file_format(uploaded.name or "", b"")
+            check_size(uploaded.size)
+        except FileRefused as exc:
+            errors["file"] = exc.problem.text(translation.get_language() or settings.LANGUAGE_CODE)
     if errors:
         raise ValidationError(errors)
 

@@ -213,6 +213,7 @@ def test_create_makes_a_community_under_the_district(api):
 def test_create_without_records_edit_is_403(api, actor):
     assert post(api[actor], URL, NEW).status_code == 403
     assert post(api[actor], URL, {}).status_code == 403  # refused before the body is read
+    assert not Community.objects.filter(area__code=NEW["code"]).exists()
 
 
 def test_create_in_a_district_outside_reach_is_403_naming_the_district(api):
@@ -231,6 +232,7 @@ def test_create_in_an_unknown_district_is_422(api):
 def test_create_under_a_community_is_422_on_district_code(api, own):
     response = post(api["district_officer"], URL, {**NEW, "district_code": OWN_COMMUNITY})
     assert response.status_code == 422 and "district_code" in fields(response)
+    assert not Community.objects.filter(area__code=NEW["code"]).exists()
 
 
 @pytest.mark.parametrize(
@@ -345,6 +347,7 @@ def test_patch_needs_records_edit_in_reach(api, own, other):
     assert patch(api["committee_member"], f"{URL}{own.pk}", data).status_code == 403
     assert patch(api["zone_officer"], f"{URL}{own.pk}", data).status_code == 403
     assert patch(api["district_officer"], f"{URL}{other.pk}", data).status_code == 404
+    assert not Community.objects.filter(declared_families=1).exists()
 
 
 # --- dissolve ------------------------------------------------------------------------------

@@ -289,6 +289,7 @@ def test_patch_household_needs_records_edit_in_reach(api, home, other):
     far = make_household(other)
     response = patch(api["district_officer"], f"/api/v1/households/{far.pk}", {"address": "x"})
     assert response.status_code == 404
+    assert not Household.objects.filter(address="x").exists()
 
 
 def test_household_ids_in_other_districts_are_not_personal_leaks(api, other):

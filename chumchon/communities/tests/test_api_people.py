@@ -333,6 +333,7 @@ def test_quick_registration_needs_records_edit_there(api):
     assert post(api["central_officer"], f"{PEOPLE}quick", data).status_code == 403
     data = {"area_code": "1004", "first_name": "ก"}
     assert post(api["district_officer"], f"{PEOPLE}quick", data).status_code == 403
+    assert not Person.objects.filter(first_name="ก").exists()
 
 
 # --- edit ----------------------------------------------------------------------------------
@@ -393,6 +394,7 @@ def test_patch_person_needs_records_edit_in_reach(api, head, far):
     stranger = make_person(far, relation="head")
     response = patch(api["district_officer"], f"{PEOPLE}{stranger.pk}", {"phone": "1"})
     assert response.status_code == 404
+    assert not Person.objects.filter(phone="1").exists()
 
 
 # --- move ----------------------------------------------------------------------------------
@@ -555,6 +557,8 @@ def test_move_needs_records_edit_on_the_source(api, head, far):
     assert post(api["zone_officer"], f"{PEOPLE}{head.pk}/move", data).status_code == 403
     stranger = make_person(far, relation="head")
     assert post(api["district_officer"], f"{PEOPLE}{stranger.pk}/move", data).status_code == 404
+    head.refresh_from_db()
+    assert head.household_id != far.pk and not Move.objects.exists()
 
 
 # --- status --------------------------------------------------------------------------------
@@ -601,6 +605,7 @@ def test_status_needs_records_edit(api, head, far):
     stranger = make_person(far, relation="head")
     response = post(api["district_officer"], f"{PEOPLE}{stranger.pk}/status", data)
     assert response.status_code == 404
+    assert not Person.objects.exclude(status="alive").exists()
 
 
 # --- reveal --------------------------------------------------------------------------------

@@ -184,8 +184,11 @@ def test_people_export_without_view_flags_leaves_flags_out(clients, registry, mo
 
     monkeypatch.setattr(views_imports, "can_view_welfare_flags", lambda user, obj: False)
     url = f"{reverse('person-list-export')}?community={registry['own'].pk}&format=csv"
-    header = csv_rows(clients["district_officer"].get(url).content)[0]
+    rows = csv_rows(clients["district_officer"].get(url).content)
+    header = rows[0]
     assert "ผู้ป่วยติดเตียง" not in header and "เลขบัตรคนพิการ" not in header
+    assert len(rows) == 3 and {r[5] for r in rows[1:]} == {"สมชาย", "สมศรี"}
+    assert all(len(row) == len(header) for row in rows[1:])  # no unheaded flag values
 
 
 def test_people_export_formula_guard(clients, registry):

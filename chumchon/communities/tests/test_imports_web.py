@@ -55,6 +55,9 @@ def test_the_import_page_shows_the_form_templates_and_columns(clients, community
 def test_the_import_page_is_refused_without_records_edit(clients):
     assert clients["central_officer"].get(reverse("registry-import")).status_code == 403
     assert clients["committee_member"].post(reverse("registry-import")).status_code == 403
+    payload = upload(people_file([person_row()]))
+    assert clients["committee_member"].post(reverse("registry-import"), payload).status_code == 403
+    assert not Job.objects.exists() and not Person.objects.exists()
 
 
 def test_uploading_starts_a_job_and_shows_the_result(
@@ -152,7 +155,8 @@ def test_the_form_refuses_other_file_types_before_starting_a_job(clients, commun
         reverse("registry-import"), upload((b"x", "people.xls"))
     )
     assert response.status_code == 200
-    assert "นำเข้าได้เฉพาะไฟล์ Excel (.xlsx) และไฟล์ .csv" in response.content.decode()
+    # the import's own message: an .xls gets the hint to save it as .xlsx
+    assert "นำเข้าได้เฉพาะไฟล์ .xlsx และ .csv: เปิดไฟล์ใน Excel" in response.content.decode()
     assert not Job.objects.exists()
 
 
@@ -268,12 +272,14 @@ def test_api_needs_records_edit(clients, community):
     response = clients["committee_member"].post("/api/v1/imports/", upload(people_file([])))
     assert response.status_code == 403
     assert clients["anonymous"].post("/api/v1/imports/", {}).status_code == 401
+    assert not Job.objects.exists()
 
 
 def test_api_imports_are_seen_by_their_owner_only(clients, role_users):
     job = Job.objects.create(created_by=role_users["district_head"], kind="registry.import")
     assert clients["district_officer"].get(f"/api/v1/imports/{job.pk}").status_code == 404
-    assert clients["district_head"].get(f"/api/v1/imports/{job.pk}").status_code == 200
+    response = clients["district_head"].get(f"/api/v1/imports/{job.pk}")
+    assert response.status_code == 200 and response.json()["id"] == job.pk
     assert clients["superuser"].get(f"/api/v1/imports/{job.pk}").status_code == 200
 
 

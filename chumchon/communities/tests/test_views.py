@@ -301,6 +301,7 @@ def test_create_with_a_used_code_shows_the_error_on_the_code_field(clients, regi
 def test_create_with_an_invalid_code_shows_the_error_on_the_code_field(clients, registry):
     response = clients["district_officer"].post("/communities/new/", create_data(code="ชุมชน x"))
     assert "code" in response.context["form"].errors
+    assert not Community.objects.filter(area__name_th="ชุมชนริมคลองใหม่").exists()
 
 
 def test_create_refuses_a_future_date_and_negative_counts(clients, registry):
@@ -323,12 +324,14 @@ def test_create_refuses_a_future_date_and_negative_counts(clients, registry):
 def test_create_with_only_one_coordinate_names_the_longitude(clients, registry):
     response = clients["district_officer"].post("/communities/new/", create_data(lng=""))
     assert "lng" in response.context["form"].errors
+    assert not Community.objects.filter(area__code="HC-901").exists()
 
 
 def test_roles_without_records_edit_cannot_create(clients, registry):
     for actor in ("committee_member", "zone_officer", "auditor"):
         assert clients[actor].get("/communities/new/").status_code == 403
         assert clients[actor].post("/communities/new/", create_data()).status_code == 403
+    assert not Community.objects.filter(area__code="HC-901").exists()
 
 
 def test_officer_edits_the_profile_and_the_name(clients, registry):
@@ -351,6 +354,13 @@ def test_edit_shows_the_announcement_date_in_the_buddhist_era(clients, registry)
 def test_edit_other_district_is_404_and_committee_is_403(clients, registry):
     page(clients["district_officer"], f"/communities/{registry['other'].pk}/edit/", 404)
     page(clients["committee_member"], f"/communities/{registry['own'].pk}/edit/", 403)
+    data = create_data(name_th="ชื่อที่ไม่ควรบันทึก", declared_families="99")
+    url = f"/communities/{registry['other'].pk}/edit/"
+    assert clients["district_officer"].post(url, data).status_code == 404
+    url = f"/communities/{registry['own'].pk}/edit/"
+    assert clients["committee_member"].post(url, data).status_code == 403
+    for community in Community.objects.filter(pk__in=[registry["own"].pk, registry["other"].pk]):
+        assert community.area.name_th != "ชื่อที่ไม่ควรบันทึก" and community.declared_families != 99
 
 
 # --- dissolve ----------------------------------------------------------------------------
@@ -383,6 +393,7 @@ def test_dissolve_before_the_announcement_is_an_error_on_the_date(clients, regis
         {"dissolved_on": "01/01/2567", "announcement_no": "กท 5/2567", "reason": "เวนคืน"},
     )
     assert "dissolved_on" in response.context["form"].errors
+    assert not Community.objects.get(pk=registry["own"].pk).is_dissolved
 
 
 def test_only_the_district_head_may_dissolve(clients, registry):
@@ -390,6 +401,11 @@ def test_only_the_district_head_may_dissolve(clients, registry):
     page(clients["district_officer"], f"/communities/{pk}/dissolve/", 403)
     page(clients["committee_member"], f"/communities/{pk}/dissolve/", 403)
     page(clients["district_head"], f"/communities/{registry['other'].pk}/dissolve/", 404)
+    data = {"dissolved_on": "12/03/2567", "announcement_no": "กท 5/2567", "reason": "เวนคืน"}
+    assert clients["district_officer"].post(f"/communities/{pk}/dissolve/", data).status_code == 403
+    other = registry["other"].pk
+    assert clients["district_head"].post(f"/communities/{other}/dissolve/", data).status_code == 404
+    assert not Community.objects.filter(pk__in=[pk, other], dissolved_on__isnull=False).exists()
 
 
 def test_dissolving_an_already_dissolved_community_goes_back_to_its_page(clients, registry):
@@ -408,6 +424,10 @@ def test_dissolving_an_already_dissolved_community_goes_back_to_its_page(clients
     )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
+    community = Community.objects.get(pk=registry["own"].pk)
+    assert (
+        community.dissolved_on == date(2024, 1, 1) and community.dissolution_announcement_no == "1"
+    )
 
 
 # --- history -----------------------------------------------------------------------------

@@ -85,6 +85,11 @@ def test_dissolved_community_refuses_a_household_with_a_clear_message(clients, r
 def test_add_household_is_404_elsewhere_and_403_for_the_committee(clients, registry):
     page(clients["district_officer"], f"/communities/{registry['other'].pk}/households/new/", 404)
     page(clients["committee_member"], f"/communities/{registry['own'].pk}/households/new/", 403)
+    url = f"/communities/{registry['other'].pk}/households/new/"
+    assert clients["district_officer"].post(url, {"house_no": "98"}).status_code == 404
+    url = f"/communities/{registry['own'].pk}/households/new/"
+    assert clients["committee_member"].post(url, {"house_no": "98"}).status_code == 403
+    assert not Household.objects.filter(house_no="98").exists()
 
 
 # --- detail: who sees IDs and flags ------------------------------------------------------
@@ -95,6 +100,7 @@ def test_officer_sees_masked_ids_and_welfare_flags_of_members(clients, registry)
     assert MASKED in html and HEAD_ID not in html
     assert "ผู้สูงอายุ (60 ปีขึ้นไป)" in html and "คนพิการ" in html
     assert "หัวหน้าครัวเรือน" in html
+    assert "/poverty/" in html and f"/households/{registry['house'].pk}/edit/" in html
 
 
 def test_committee_member_sees_members_without_ids_or_flags(clients, registry):
@@ -123,7 +129,7 @@ def test_committee_member_sees_no_poverty_status_or_its_reason(clients, registry
 
 def test_zone_officer_sees_masked_ids_but_no_flags(clients, registry):
     html = page(clients["zone_officer"], f"/households/{registry['house'].pk}/")
-    assert MASKED in html and "ผู้สูงอายุ (60 ปีขึ้นไป)" not in html
+    assert MASKED in html and "ผู้สูงอายุ (60 ปีขึ้นไป)" not in html and "คนพิการ" not in html
 
 
 def test_household_outside_reach_is_404(clients, registry):

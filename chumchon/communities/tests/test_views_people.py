@@ -137,6 +137,12 @@ def test_duplicate_id_error_is_in_thai(clients, registry):
 def test_add_person_is_404_elsewhere_and_403_for_the_committee(clients, registry):
     page(clients["district_officer"], f"/households/{registry['other_house'].pk}/people/new/", 404)
     page(clients["committee_member"], f"/households/{registry['house'].pk}/people/new/", 403)
+    data = person_data(first_name="ผู้บุกรุก", missing_id_reason="not_issued")
+    url = f"/households/{registry['other_house'].pk}/people/new/"
+    assert clients["district_officer"].post(url, data).status_code == 404
+    url = f"/households/{registry['house'].pk}/people/new/"
+    assert clients["committee_member"].post(url, data).status_code == 403
+    assert not Person.objects.filter(first_name="ผู้บุกรุก").exists()
 
 
 # --- detail ------------------------------------------------------------------------------
@@ -275,6 +281,10 @@ def test_edit_refuses_removing_the_id_and_typing_a_new_one(clients, registry):
 
 def test_edit_is_403_for_the_committee(clients, registry):
     page(clients["committee_member"], f"/people/{registry['head'].pk}/edit/", 403)
+    data = person_data(first_name="ชื่อใหม่", relation="head")
+    response = clients["committee_member"].post(f"/people/{registry['head'].pk}/edit/", data)
+    assert response.status_code == 403
+    assert Person.objects.get(pk=registry["head"].pk).first_name != "ชื่อใหม่"
 
 
 # --- status ------------------------------------------------------------------------------
@@ -498,6 +508,7 @@ def test_reveal_over_htmx_answers_only_the_panel(clients, registry):
     )
     html = response.content.decode()
     assert FORMATTED in html and "<html" not in html
+    assert RevealLog.objects.filter(reason=REASON).count() == 1
 
 
 def test_reveal_without_a_real_reason_shows_nothing_and_logs_nothing(clients, registry):
@@ -556,6 +567,10 @@ def test_subject_report_is_403_without_personal_reveal(clients, registry):
     page(clients["district_officer"], url, 403)
     page(clients["committee_member"], url, 403)
     page(clients["district_head"], f"/people/{registry['stranger'].pk}/subject-access/", 404)
+    assert clients["district_officer"].post(url, {"reason": REASON}).status_code == 403
+    stranger = f"/people/{registry['stranger'].pk}/subject-access/"
+    assert clients["district_head"].post(stranger, {"reason": REASON}).status_code == 404
+    assert not RevealLog.objects.exists()
 
 
 # --- quick registration ------------------------------------------------------------------
@@ -594,11 +609,21 @@ def test_quick_registration_preselects_the_only_district_and_checks_the_age(clie
         },
     )
     assert {"district", "approximate_age"} <= set(response.context["form"].errors)
+    assert not Person.objects.filter(first_name="ป้า").exists()
 
 
 def test_quick_registration_is_403_without_records_edit(clients, registry):
     page(clients["committee_member"], "/people/quick/", 403)
     page(clients["zone_officer"], "/people/quick/", 403)
+    data = {
+        "district": Area.objects.get(code="1001").pk,
+        "first_name": "ลุงแดง",
+        "approximate_age": "65",
+        "missing_id_reason": "unknown",
+    }
+    for actor in ("committee_member", "zone_officer"):
+        assert clients[actor].post("/people/quick/", data).status_code == 403
+    assert not Person.objects.filter(first_name="ลุงแดง").exists()
 
 
 def test_every_write_is_audited(clients, registry):

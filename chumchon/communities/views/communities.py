@@ -129,7 +129,7 @@ class CommunityDetailView(CommunityMixin, TemplateView):
         community = self.get_community()
         deny_unless(can_view_community(user, community))
         counts = (
-            with_registry_counts(Community.objects.filter(pk=community.pk))
+            with_registry_counts(community_scope(user).filter(pk=community.pk))
             .values("registry_households", "registry_population")
             .get()
         )

@@ -229,6 +229,9 @@ class PersonMoveView(PersonMixin, RegistryFormView):
         return can_edit_people(self.request.user, person)
 
     def chosen_community(self, raw) -> Community | None:
+        # deliberately city-wide (not community_scope): a person may move to any active
+        # community, and community names are not personal data; households there are listed
+        # only within reach (`within_reach` below)
         try:
             return Community.objects.active().select_related("area__parent__kind").get(pk=int(raw))
         except (TypeError, ValueError, Community.DoesNotExist):
