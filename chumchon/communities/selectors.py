@@ -155,3 +155,19 @@ def household_members(household: Household) -> QuerySet[Membership]:
 
 def person_memberships(person: Person) -> QuerySet[Membership]:
     return person.memberships.select_related("household__community__area").order_by("-since")
+
+
+def person_subject_records(person: Person) -> dict[str, QuerySet]:
+    """Everything held about one person besides the record itself, for a subject-access
+    report (the page and the API show the same): memberships, moves, audit events, reveals of
+    their data, and the record's versions."""
+    from chumchon.core.models import AuditEvent, RevealLog
+
+    key = {"object_type": "communities.person", "object_id": str(person.pk)}
+    return {
+        "memberships": person_memberships(person),
+        "moves": person.moves.select_related("from_area", "to_area"),
+        "events": AuditEvent.objects.filter(**key),
+        "reveals": RevealLog.objects.filter(**key).select_related("actor"),
+        "versions": person.history.select_related("history_user"),
+    }

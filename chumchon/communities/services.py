@@ -532,6 +532,12 @@ def person_update(
     unknown = set(values) - set(PERSON_FIELDS)
     if unknown:
         raise ValueError(f"cannot update {sorted(unknown)}")
+    meaningful = {k: v for k, v in membership_values.items() if v not in (None, "", False)}
+    if meaningful and _open_membership(person) is None:
+        raise ValidationError(
+            {sorted(meaningful)[0]: _("The person is in no household: move them into one first.")},
+            code="no_household",
+        )
     before = _person_snapshot(person)
     for name, value in values.items():
         setattr(person, name, value)

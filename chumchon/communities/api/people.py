@@ -15,7 +15,6 @@ from pydantic import Field
 
 from chumchon.accounts.scoping import require_perm
 from chumchon.core.api import Page, PageParams, paginate
-from chumchon.core.models import AuditEvent, RevealLog
 from chumchon.core.national_id import format_national_id
 from chumchon.organizations.models import Area
 
@@ -44,7 +43,7 @@ from ..schemas import (
     SubjectAccessOut,
     SubjectPersonOut,
 )
-from ..selectors import person_memberships
+from ..selectors import person_subject_records
 from ..services import person_move_to_house_no
 from .common import (
     ERRORS,
@@ -423,7 +422,7 @@ def subject_access_report(
 
 
 def subject_report_data(person: Person, reason: str) -> dict:
-    key = {"object_type": "communities.person", "object_id": str(person.pk)}
+    held = person_subject_records(person)
     record = {
         name: getattr(person, name)
         for name in SubjectPersonOut.model_fields
@@ -440,7 +439,7 @@ def subject_report_data(person: Person, reason: str) -> dict:
         "person_id": person.pk,
         "reason": reason,
         "person": record,
-        "memberships": list(person_memberships(person)),
+        "memberships": list(held["memberships"]),
         "moves": [
             {
                 "moved_on": m.moved_on,
@@ -450,7 +449,7 @@ def subject_report_data(person: Person, reason: str) -> dict:
                 "to_area_name": m.to_area.name_th,
                 "reason": m.reason,
             }
-            for m in person.moves.select_related("from_area", "to_area")
+            for m in held["moves"]
         ],
         "events": [
             {
@@ -460,14 +459,14 @@ def subject_report_data(person: Person, reason: str) -> dict:
                 "changes": e.changes,
                 "reason": e.reason,
             }
-            for e in AuditEvent.objects.filter(**key)
+            for e in held["events"]
         ],
         "reveals": [
             {"at": r.at, "actor": str(r.actor), "field": r.field, "reason": r.reason}
-            for r in RevealLog.objects.filter(**key).select_related("actor")
+            for r in held["reveals"]
         ],
         "versions": [
             {"at": h.history_date, "type": h.history_type, "user": str(h.history_user or "")}
-            for h in person.history.select_related("history_user")
+            for h in held["versions"]
         ],
     }

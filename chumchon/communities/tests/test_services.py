@@ -551,3 +551,15 @@ def test_households_of_a_community_are_listed_in_house_number_order():
     services.household_update(actor=None, household=household, house_no="2")
     listed = [h.house_no for h in community_households(community)]
     assert listed == ["2", "4", "12/3", "12/10"]
+
+
+def test_household_details_of_a_person_in_no_household_are_refused_not_ignored():
+    person = services.person_quick_register(
+        actor=None, area=Area.objects.get(code="1001"), first_name="สมศักดิ์"
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.person_update(actor=None, person=person, relation="head")
+    assert "relation" in exc.value.message_dict
+    services.person_update(actor=None, person=person, relation="", phone="0812345678")
+    person.refresh_from_db()
+    assert person.phone == "0812345678"

@@ -12,7 +12,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from chumchon.core.models import AuditEvent, RevealLog
 from chumchon.core.national_id import format_national_id
 
 from .. import domain, services
@@ -39,7 +38,7 @@ from ..permissions import (
     person_get_for,
     person_scope,
 )
-from ..selectors import person_memberships
+from ..selectors import person_memberships, person_subject_records
 from .common import (
     RegistryFormView,
     deny_unless,
@@ -352,7 +351,6 @@ class PersonSubjectReportView(PersonMixin, RegistryFormView):
         services.person_subject_report_logged(
             actor=self.request.user, person=person, reason=form.cleaned_data["reason"]
         )
-        key = {"object_type": "communities.person", "object_id": str(person.pk)}
         response = render(
             self.request,
             "communities/person_subject_report_result.html",
@@ -361,11 +359,7 @@ class PersonSubjectReportView(PersonMixin, RegistryFormView):
                 "national_id": format_national_id(person.national_id),
                 "fields": _person_fields(person),
                 "flags": flag_badges(person),
-                "memberships": person_memberships(person),
-                "moves": person.moves.select_related("from_area", "to_area"),
-                "events": AuditEvent.objects.filter(**key),
-                "reveals": RevealLog.objects.filter(**key).select_related("actor"),
-                "versions": person.history.select_related("history_user"),
+                **person_subject_records(person),
                 "reason": form.cleaned_data["reason"],
                 "breadcrumbs": self.crumbs(_("Subject-access report")),
             },
