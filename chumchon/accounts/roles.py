@@ -21,6 +21,8 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     ),
     "people.view": ("ดูครัวเรือนและบุคคลในชุมชน", "View households and people"),
     "personal.export": ("ส่งออกข้อมูลส่วนบุคคล", "Export personal data"),
+    "surveys.record": ("บันทึกแบบสำรวจข้อมูลครัวเรือน", "Record household surveys"),
+    "surveys.manage": ("เปิดและปิดรอบการสำรวจข้อมูลครัวเรือน", "Open and close survey rounds"),
     "programmes.manage": ("จัดการโครงการและงบประมาณ", "Manage programmes and budgets"),
     "parameters.manage": ("จัดการค่าพารามิเตอร์ตามช่วงเวลา", "Manage dated parameters"),
     "reports.view": ("ดูรายงาน", "View reports"),
@@ -38,7 +40,14 @@ COMMITTEE_MEMBER = "committee_member"
 AUDITOR = "auditor"
 
 _STAFF_READ = ["areas.view", "records.view", "people.view", "reports.view", "jobs.run"]
-_OFFICER = [*_STAFF_READ, "records.edit", "personal.view_flags", "personal.export"]
+_OFFICER = [
+    *_STAFF_READ,
+    "records.edit",
+    "personal.view_flags",
+    "personal.export",
+    "surveys.record",
+    "surveys.manage",
+]
 
 # code: (Thai name, English name, permissions, area kinds it may be assigned at, requires OTP)
 ROLES: dict[str, tuple[str, str, list[str], list[str], bool]] = {
@@ -68,7 +77,7 @@ ROLES: dict[str, tuple[str, str, list[str], list[str], bool]] = {
     COMMITTEE_MEMBER: (
         "กรรมการชุมชน",
         "Community committee member",
-        ["areas.view", "community.view_own", "people.view"],
+        ["areas.view", "community.view_own", "people.view", "surveys.record"],
         ["community"],
         False,
     ),

@@ -53,6 +53,7 @@ FLAG_HEADERS = (
     ("chronic_illness", "ผู้ป่วยโรคเรื้อรัง"),
     ("child_in_need", "เด็กที่ต้องการความช่วยเหลือ"),
     ("disaster_victim", "ผู้ประสบภัย"),
+    ("poor_household", "ครัวเรือนยากจน"),
 )
 
 

@@ -145,6 +145,13 @@ class Community(TimeStampedModel):
         return self.status == self.Status.DISSOLVED
 
 
+class HouseholdQuerySet(models.QuerySet):
+    def poor(self) -> HouseholdQuerySet:
+        """Poor households: the manual status if set, else the latest survey's classification
+        (what later modules use: food bank points, welfare cases)."""
+        return self.filter(Q(poor_override=True) | Q(poor_override__isnull=True, survey_poor=True))
+
+
 class Household(TimeStampedModel):
     """A household (ครัวเรือน) in a community, identified by its house registration code
     (รหัสประจำบ้าน, 11 digits) when known, else by community and house number."""
@@ -178,9 +185,15 @@ class Household(TimeStampedModel):
     )
     poor_override = models.BooleanField(_("poor household (manual)"), null=True, blank=True)
     poor_override_reason = models.TextField(_("reason for the manual poverty status"), blank=True)
+    # set by the household survey (its latest submitted survey); the manual status wins
+    survey_poor = models.BooleanField(_("poor household (survey)"), null=True, blank=True)
+    survey_poor_on = models.DateField(
+        _("date of the survey that classified it"), null=True, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     history = HistoricalRecords()
+    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["community", "house_no_key", "id"]
@@ -212,6 +225,11 @@ class Household(TimeStampedModel):
     @property
     def area_path(self) -> str:
         return self.area.path
+
+    @property
+    def is_poor(self) -> bool | None:
+        """The manual status if set, else the latest submitted survey's; None if neither."""
+        return self.poor_override if self.poor_override is not None else self.survey_poor
 
 
 class PersonQuerySet(models.QuerySet):
@@ -382,6 +400,8 @@ class Person(TimeStampedModel):
         for name in ("bedridden", "chronic_illness", "child_in_need", "disaster_victim"):
             if getattr(self, name):
                 flags.append(name)
+        if self.household_id and self.household.is_poor:
+            flags.append("poor_household")
         return flags
 
 
@@ -463,3 +483,20 @@ class Move(models.Model):
 
     def __str__(self) -> str:
         return f"{self.masked_label}: {self.from_area_id} -> {self.to_area_id}"
+
+
+# The household survey's models live in their own module, in this app (label `communities`).
+from .surveys.models import Survey, SurveyMember, SurveyRound, SurveyRule  # noqa: E402
+
+__all__ = [
+    "Community",
+    "CommunityType",
+    "Household",
+    "Membership",
+    "Move",
+    "Person",
+    "Survey",
+    "SurveyMember",
+    "SurveyRound",
+    "SurveyRule",
+]

@@ -1,6 +1,9 @@
-"""The registry's routes: pages (urls_pages.py) and data in/out (urls_imports.py)."""
+"""The registry's routes: pages (urls_pages.py), data in/out (urls_imports.py), and the
+household survey (surveys/urls.py: surveys; surveys/urls_rounds.py: rounds and reports)."""
 
+from .surveys.urls import urlpatterns as survey_urlpatterns
+from .surveys.urls_rounds import urlpatterns as round_urlpatterns
 from .urls_imports import urlpatterns as import_urlpatterns
 from .urls_pages import urlpatterns as page_urlpatterns
 
-urlpatterns = [*page_urlpatterns, *import_urlpatterns]
+urlpatterns = [*page_urlpatterns, *import_urlpatterns, *survey_urlpatterns, *round_urlpatterns]

@@ -6,6 +6,8 @@ Modules: `common` (authentication gates, error shaping, input parsing), `communi
 `households`, `people`. Shapes are in `chumchon.communities.schemas`.
 """
 
+# the household survey's endpoints, on the same router
+from ..surveys import api_rounds, api_surveys  # noqa: E402,F401,I001
 from . import communities, households, people  # noqa: E402,F401  (register the operations)
 from .common import router
 

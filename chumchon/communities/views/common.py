@@ -25,6 +25,7 @@ FLAG_LABELS = {
     "chronic_illness": gettext_lazy("Chronic illness"),
     "child_in_need": gettext_lazy("Child in need"),
     "disaster_victim": gettext_lazy("Disaster victim"),
+    "poor_household": gettext_lazy("Poor household"),
 }
 
 

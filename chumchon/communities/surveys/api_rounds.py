@@ -1,0 +1,1 @@
+"""REST endpoints of the household survey (api_rounds), on the registry router."""

@@ -1,0 +1,3 @@
+"""Routes of the household survey (urls)."""
+
+urlpatterns: list = []
