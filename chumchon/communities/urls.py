@@ -3,7 +3,14 @@ household survey (surveys/urls.py: surveys; surveys/urls_rounds.py: rounds and r
 
 from .surveys.urls import urlpatterns as survey_urlpatterns
 from .surveys.urls_rounds import urlpatterns as round_urlpatterns
+from .surveys.urls_rules import urlpatterns as rule_urlpatterns
 from .urls_imports import urlpatterns as import_urlpatterns
 from .urls_pages import urlpatterns as page_urlpatterns
 
-urlpatterns = [*page_urlpatterns, *import_urlpatterns, *survey_urlpatterns, *round_urlpatterns]
+urlpatterns = [
+    *page_urlpatterns,
+    *import_urlpatterns,
+    *survey_urlpatterns,
+    *round_urlpatterns,
+    *rule_urlpatterns,
+]

@@ -293,6 +293,28 @@ class SurveyRule(models.Model):
     def __str__(self) -> str:
         return f"{self.code} ({self.target})"
 
+    def clean(self) -> None:
+        """A threshold is needed unless the operator is yes/no; a parameter must exist."""
+        from django.core.exceptions import ValidationError
+
+        from chumchon.core.models import DatedParameter
+
+        errors = {}
+        needs_threshold = self.operator not in ("is_true", "is_false")
+        if needs_threshold and not (self.parameter_key or self.value):
+            errors["value"] = _("Give a threshold: a value or a dated parameter.")
+        if self.parameter_key and self.value:
+            errors["value"] = _("Give either a value or a dated parameter, not both.")
+        if (
+            self.parameter_key
+            and not DatedParameter.objects.filter(key=self.parameter_key).exists()
+        ):
+            errors["parameter_key"] = _(
+                "There is no dated parameter %(key)s (see the parameters page)."
+            ) % {"key": self.parameter_key}
+        if errors:
+            raise ValidationError(errors)
+
     def spec(self) -> domain.RuleSpec:
         return domain.RuleSpec(
             code=self.code,

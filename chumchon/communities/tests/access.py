@@ -7,6 +7,7 @@ from .access_imports import ACCESS as IMPORT_ACCESS
 from .access_pages import ACCESS as PAGE_ACCESS
 from .access_survey_imports import ACCESS as SURVEY_IMPORT_ACCESS
 from .access_survey_rounds import ACCESS as ROUND_ACCESS
+from .access_survey_rules import ACCESS as RULE_ACCESS
 from .access_surveys import ACCESS as SURVEY_ACCESS
 
 ACCESS = {
@@ -16,4 +17,5 @@ ACCESS = {
     **SURVEY_ACCESS,
     **ROUND_ACCESS,
     **SURVEY_IMPORT_ACCESS,
+    **RULE_ACCESS,
 }
