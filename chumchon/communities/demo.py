@@ -10,6 +10,9 @@
 - Something for every screen: welfare flags (elderly, disability with its legal basis,
   bedridden, chronic illness, child in need), a dissolved community, quick-registered people
   and one move to another district.
+- A household survey round of the current fiscal year in each district with households (1001,
+  1004), with surveys made through the survey services: most households submitted (a few
+  poor, some deprived), some drafts, by the demo officer, the committee member and volunteers.
 
 Idempotent: every step first looks for what it would make, so a second run creates nothing
 and changes nothing. Deterministic: the same data on every machine.
@@ -23,7 +26,7 @@ import time
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +95,16 @@ def load_registry(stdout: Any) -> Counts:
 
 
 LOADERS.append(load_registry)
+
+
+def load_surveys(stdout: Any) -> None:
+    """After the registry: the demo survey rounds (see `_survey_round`)."""
+    started = time.monotonic()
+    made = sum(_survey_round(code) for code in SURVEY_DISTRICTS)
+    stdout.write(f"Surveys: {made} new household surveys in {time.monotonic() - started:.1f} s")
+
+
+LOADERS.append(load_surveys)
 
 
 # --- communities -------------------------------------------------------------------------
@@ -378,3 +391,144 @@ def _dissolve(communities: dict[str, Community]) -> None:
         announcement_no=announcement,
         reason=reason,
     )
+
+
+# --- household surveys -------------------------------------------------------------------
+
+#: districts with a demo round of the current fiscal year, and the share of their households
+#: surveyed (submitted) and left as drafts
+SURVEY_DISTRICTS = {"1001": (0.6, 0.1), "1004": (0.45, 0.1)}
+VOLUNTEERS = ["นางสมศรี อาสาดี (อสส.)", "นายบุญส่ง ช่วยชุมชน (อสส.)"]
+
+
+def _survey_round(district_code: str) -> int:
+    """Open the district's round of the current fiscal year and survey part of its households
+    (through the services); nothing if the round already has surveys. Returns surveys made."""
+    from chumchon.accounts.models import User
+    from chumchon.core.dates import fiscal_year
+
+    from .surveys import services as survey_services
+    from .surveys.models import Survey, SurveyRound
+
+    today = timezone.localdate()
+    district = Area.objects.get(code=district_code)
+    survey_round = SurveyRound.objects.filter(area=district, fiscal_year=fiscal_year(today)).first()
+    if survey_round is None:
+        survey_round = survey_services.survey_round_open(
+            actor=None,
+            district=district,
+            fiscal_year_be=fiscal_year(today),
+            note="รอบสำรวจตัวอย่าง (ข้อมูลสาธิต)",
+        )
+    if Survey.objects.filter(round=survey_round).exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=("officer", "committee"))}
+    households = list(
+        Household.objects.filter(
+            community__area__parent=district,
+            community__status=Community.Status.ACTIVE,
+            is_active=True,
+        )
+        .select_related("community__area")
+        .order_by("community__area__code", "pk")
+    )
+    share, drafts = SURVEY_DISTRICTS[district_code]
+    rng = random.Random(zlib.crc32(f"survey:{district_code}".encode()))
+    days = max((today - survey_round.opens_on).days, 0)
+    made = 0
+    for household in households:
+        draw = rng.random()
+        if draw >= share + drafts:
+            continue
+        if household.community.area.code == "1001-001" and rng.random() < 0.6:
+            actor = users.get("committee")
+        else:
+            actor = users.get("officer") if district_code == "1001" else None
+        surveyed_on = survey_round.opens_on + timedelta(days=rng.randrange(days + 1))
+        survey = survey_services.survey_start(
+            actor=actor, household=household, surveyed_on=surveyed_on, survey_round=survey_round
+        )
+        answers, members = _survey_answers(rng, survey, actor)
+        survey_services.survey_save(actor=actor, survey=survey, answers=answers, members=members)
+        if draw < share and members:
+            survey_services.survey_submit(actor=actor, survey=survey)
+        made += 1
+    return made
+
+
+def _survey_answers(rng: random.Random, survey: Any, actor: Any) -> tuple[dict, list[dict]]:
+    """Plausible answers: most households above the poverty line, a few below it; some
+    uninsured members, children out of school, insecure or dilapidated housing, uncollected
+    waste, elderly or disabled members without their allowance."""
+    from .surveys.services import member_age
+
+    poor = rng.random() < 0.18
+    members = []
+    welfare = set()
+    elderly = disabled = False
+    for m in survey.members.select_related("person").order_by("position"):
+        age = member_age(m, survey.surveyed_on) or 30
+        answer: dict[str, Any] = {
+            "person": m.person_id,
+            "name": m.name,
+            "health_insurance": "none"
+            if rng.random() < 0.04
+            else rng.choice(("uc", "uc", "uc", "social_security", "civil_servant")),
+            "has_disability": m.has_disability,
+        }
+        if age < 6:
+            answer.update(occupation="none", education="pre_primary" if age >= 3 else "none")
+        elif age <= 14:
+            in_school = rng.random() > 0.04
+            answer.update(
+                occupation="student" if in_school else "none",
+                education="primary" if age <= 12 else "lower_secondary",
+                in_school=in_school,
+            )
+        elif age >= 60:
+            elderly = True
+            answer.update(
+                occupation=rng.choice(("retired", "retired", "trader", "homemaker")),
+                education=rng.choice(("primary", "primary", "lower_secondary", "none")),
+                reads_thai=rng.random() > 0.08,
+                income_year=str(rng.randrange(0, 4) * 6000),
+            )
+        else:
+            job = rng.choice(("employee", "daily_wage", "trader", "rider", "own_business"))
+            low = (12000, 40000) if poor else (90000, 260000)
+            answer.update(
+                occupation=job,
+                education=rng.choice(
+                    ("primary", "lower_secondary", "upper_secondary", "diploma", "bachelor")
+                ),
+                reads_thai=rng.random() > 0.03,
+                income_year=str(rng.randrange(*low) // 100 * 100),
+            )
+            if age <= 22 and rng.random() < 0.4:
+                answer.update(occupation="student", income_year="0", in_school=True)
+        disabled = disabled or m.has_disability
+        members.append(answer)
+    if elderly and rng.random() < 0.85:
+        welfare.add("elderly_allowance")
+    if disabled and rng.random() < 0.7:
+        welfare.add("disability_allowance")
+    if poor and rng.random() < 0.6:
+        welfare.add("welfare_card")
+    answers = {
+        "respondent_name": members[0]["name"] if members else "",
+        "other_income_year": "0" if poor else str(rng.randrange(0, 5) * 12000),
+        "expenses_month": str(rng.randrange(4, 25) * 1000),
+        "debt_informal": str(rng.randrange(0, 6) * 10000) if poor else "0",
+        "savings": "0" if poor else str(rng.randrange(0, 20) * 5000),
+        "tenure": survey.tenure or "owner",
+        "housing_condition": survey.housing_condition or "fair",
+        "drinking_water_enough": rng.random() > 0.05,
+        "water_source": rng.choices(("tap", "shared_tap", "bought"), (85, 8, 7))[0],
+        "electricity": rng.choices(("own_meter", "shared", "none"), (85, 14, 1))[0],
+        "waste": rng.choices(("collected", "sorted", "burned", "dumped"), (85, 10, 3, 2))[0],
+        "welfare_received": sorted(welfare),
+        "needs": rng.choice(("", "", "ต้องการอาชีพเสริม", "ต้องการซ่อมแซมบ้าน", "ต้องการทุนการศึกษาบุตร")),
+    }
+    if actor is None or rng.random() < 0.3:
+        answers["surveyor_name"] = rng.choice(VOLUNTEERS)
+    return answers, members

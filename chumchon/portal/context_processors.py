@@ -3,6 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chumchon.accounts.scoping import has_perm_anywhere
+
 from .permissions import can_manage_parameters, can_manage_users, can_view_areas, can_view_audit
 
 
@@ -15,6 +17,11 @@ def navigation(request):
     if can_view_areas(user):
         items.append((_("Areas"), reverse("area-list")))
         items.append((_("Communities"), reverse("community-list")))
+    # the household survey (communities app): rounds for staff, reports for report readers
+    if has_perm_anywhere(user, "records.view"):
+        items.append((_("Survey rounds"), reverse("survey-round-list")))
+    if has_perm_anywhere(user, "reports.view"):
+        items.append((_("Poverty report"), reverse("survey-report")))
     items.append((_("Jobs"), reverse("job-list")))
     if can_view_audit(user):
         items.append((_("Audit log"), reverse("audit-list")))

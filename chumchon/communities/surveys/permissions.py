@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from chumchon.accounts.scoping import (
     get_in_scope_or_404,
     has_perm,
     has_perm_anywhere,
+    path_filter,
+    reach_of,
     scope_queryset,
 )
 from chumchon.organizations.models import Area
@@ -31,7 +34,24 @@ def survey_round_scope(user: Any) -> QuerySet[SurveyRound]:
 
 
 def survey_round_get_for(user: Any, pk: Any) -> SurveyRound:
-    return get_in_scope_or_404(SurveyRound.objects.select_related("area__parent"), user, pk=pk)
+    """A round in reach: its district is within the user's reach, or the user works inside
+    that district (a committee member of one of its communities finds the round, and the
+    caller's `can_view_rounds` answers 403 rather than 404). Any other district: 404."""
+    queryset = SurveyRound.objects.select_related("area__parent", "area__kind")
+    reach = reach_of(user)
+    if not reach.everything:
+        ancestors = {
+            "/" + "/".join(parts[:n]) + "/"
+            for parts in (g.path.strip("/").split("/") for g in reach.grants)
+            for n in range(1, len(parts))
+        }  # the areas above those where the user holds a role
+        queryset = queryset.filter(
+            path_filter(reach.paths, "area__path") | Q(area__path__in=ancestors)
+        )
+    try:
+        return queryset.get(pk=pk)
+    except (SurveyRound.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def survey_scope(user: Any) -> QuerySet[Survey]:

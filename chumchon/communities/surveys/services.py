@@ -443,7 +443,8 @@ def survey_start(
 def _user_name(actor: Any) -> str:
     if not getattr(actor, "is_authenticated", False):
         return ""
-    return (actor.get_full_name() or actor.get_username())[:200]
+    # the user's display name (as everywhere in the UI), else full name, else username
+    return str(actor)[:200]
 
 
 def _money(value: Any, field: str, errors: dict[str, list[str]], label: str) -> Decimal | None:

@@ -9,15 +9,17 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from chumchon.accounts.models import RoleAssignment, User
 from chumchon.conftest import verified_client
+from chumchon.core.dates import fiscal_year
 from chumchon.core.models import AuditEvent
 from chumchon.core.national_id import is_valid_national_id
 from chumchon.organizations.models import Area
 
 from ..demo import sample_rows
-from ..models import Community, Household, Membership, Move, Person
+from ..models import Community, Household, Membership, Move, Person, Survey, SurveyRound
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,8 @@ def table_sizes() -> dict[str, int]:
         "moves": Move.objects.count(),
         "audit events": AuditEvent.objects.count(),
         "role assignments": RoleAssignment.objects.count(),
+        "survey rounds": SurveyRound.objects.count(),
+        "surveys": Survey.objects.count(),
     }
 
 
@@ -100,12 +104,29 @@ def test_demo_loads_the_sample_registry_once_then_changes_nothing_and_serves_the
     dissolved = Community.objects.get(status="dissolved")
     assert dissolved.code == "1001-004" and dissolved.households.exists()
 
+    # a survey round of the current fiscal year where households are, with something to show
+    rounds = SurveyRound.objects.filter(fiscal_year=fiscal_year(timezone.localdate()))
+    assert set(rounds.values_list("area__code", flat=True)) == {"1001", "1004"}
+    surveys = Survey.objects.filter(round__area__code="1001")
+    submitted = surveys.filter(status="submitted")
+    assert submitted.count() > 20 and surveys.filter(status="draft").count() >= 3
+    assert 0 < submitted.filter(is_poor=True).count() < submitted.count() / 2
+    assert submitted.filter(deprivation_count__gte=1).exists()
+    assert submitted.filter(deprivation_count=0).exists()
+    assert set(submitted.values_list("surveyor__username", flat=True)) >= {"officer", "committee"}
+    assert (
+        Household.objects.filter(survey_poor=True).count()
+        == Survey.objects.filter(status="submitted", is_poor=True).count()
+    )
+    assert "Surveys: " in first.getvalue()
+
     # a second run creates nothing and changes nothing
     second = io.StringIO()
     call_command("load_demo", stdout=second)
     assert "Registry: 644 communities (0 new), 0 new households, 0 new people" in (
         second.getvalue()
     )
+    assert "Surveys: 0 new household surveys" in second.getvalue()
     assert table_sizes() == sizes
 
     # the demo logins see it: the committee member without personal data
