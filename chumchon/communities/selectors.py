@@ -147,7 +147,7 @@ def community_households(community: Community) -> QuerySet[Household]:
 def household_members(household: Household) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(household=household, until__isnull=True)
-        .select_related("person")
+        .select_related("person__household")
         .annotate(is_head=Case(When(relation="head", then=0), default=1))
         .order_by("is_head", "person__birth_date", "pk")
     )

@@ -25,6 +25,7 @@ from ..permissions import (
     household_scope,
 )
 from ..selectors import household_members
+from ..surveys import views as survey_views  # module: surveys.views imports views.common
 from .common import (
     RegistryFormView,
     community_crumbs,
@@ -116,6 +117,7 @@ class HouseholdDetailView(HouseholdMixin, TemplateView):
             else None,
             breadcrumbs=household_crumbs(user, household)[:-1] + [{"label": str(household)}],
         )
+        context.update(survey_views.household_survey_context(user, household))
         return context
 
 
