@@ -286,7 +286,12 @@ def test_committee_member_session_needs_no_second_factor_for_the_api(role_users)
     client.force_login(role_users["committee_member"])
     response = client.get(ME)
     assert response.status_code == 200
-    assert response.json()["permissions"] == ["areas.view", "community.view_own", "people.view"]
+    assert response.json()["permissions"] == [
+        "areas.view",
+        "community.view_own",
+        "people.view",
+        "surveys.record",
+    ]
 
 
 def test_unverified_session_reaches_the_api_when_otp_is_not_required(role_users, settings):

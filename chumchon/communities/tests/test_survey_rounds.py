@@ -450,3 +450,14 @@ def test_round_and_report_operations_are_described_in_the_openapi_document(clien
     }
     for path, method in ours:
         assert paths[path][method].get("description"), f"{method} {path} has no description"
+
+
+def test_round_page_links_to_the_export_and_the_survey_import(clients):
+    from .survey_factories import open_round
+
+    survey_round = open_round("1001")
+    html = clients["district_officer"].get(f"/surveys/rounds/{survey_round.pk}/").content.decode()
+    assert f"/surveys/rounds/{survey_round.pk}/export/?format=xlsx" in html
+    assert "/imports/?kind=surveys" in html
+    zone = clients["zone_officer"].get(f"/surveys/rounds/{survey_round.pk}/").content.decode()
+    assert "/imports/?kind=surveys" not in zone
