@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("search/", views.RegistrySearchView.as_view(), name="registry-search"),
     path("communities/", views.CommunityListView.as_view(), name="community-list"),
     path("communities/new/", views.CommunityCreateView.as_view(), name="community-create"),
     path("communities/<int:pk>/", views.CommunityDetailView.as_view(), name="community-detail"),

@@ -34,5 +34,7 @@ def navigation(request):
         "nav_items": [
             {"label": label, "url": url, "active": url != "/" and path.startswith(url)}
             for label, url in items
-        ]
+        ],
+        # the registry's search box (communities/views/search.py), for whoever sees people
+        "show_registry_search": has_perm_anywhere(user, "people.view"),
     }

@@ -67,4 +67,7 @@ ACCESS = {
     "api:subject_access_report": Rule(
         {"POST": scoped("personal.reveal")}, person_id, api=True, extra=INVALID_OK
     ),
+    # search (results scoped): without q / national_id the answer is 422
+    "api:search_registry": Rule({"GET": anywhere("people.view")}, api=True, extra=INVALID_OK),
+    "api:search_national_id": Rule({"POST": anywhere("records.view")}, api=True, extra=INVALID_OK),
 }

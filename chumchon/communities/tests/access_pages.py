@@ -33,4 +33,7 @@ ACCESS = {
     "person-reveal": Rule(both(scoped("personal.reveal")), person_pk),
     "person-subject-report": Rule(both(scoped("personal.reveal")), person_pk),
     "person-quick-register": Rule(both(anywhere("records.edit"))),
+    # search (results scoped): GET ?q=; the national-ID form's POST needs records.view (not
+    # committee members; empty: the form's error, 200)
+    "registry-search": Rule({"GET": anywhere("people.view"), "POST": anywhere("records.view")}),
 }

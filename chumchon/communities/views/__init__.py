@@ -25,6 +25,7 @@ from .people import (
     PersonStatusView,
     PersonSubjectReportView,
 )
+from .search import RegistrySearchView
 
 __all__ = [
     "CommunityCreateView",
@@ -46,4 +47,5 @@ __all__ = [
     "PersonRevealView",
     "PersonStatusView",
     "PersonSubjectReportView",
+    "RegistrySearchView",
 ]
