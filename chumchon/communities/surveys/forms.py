@@ -71,8 +71,8 @@ class BahtField(forms.CharField):
         if (
             not amount.is_finite()
             or amount < 0
-            or amount != amount.quantize(Decimal("0.01"))
             or amount >= Decimal("1e12")
+            or amount != amount.quantize(Decimal("0.01"))
         ):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return amount

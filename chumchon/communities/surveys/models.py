@@ -246,6 +246,15 @@ class SurveyMember(models.Model):
         return self.name or str(self.person_id)
 
 
+def _is_number(text: str) -> bool:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(text.replace(",", "")).is_finite()
+    except InvalidOperation:
+        return False
+
+
 class SurveyRuleQuerySet(models.QuerySet):
     def in_force_on(self, day) -> SurveyRuleQuerySet:
         return self.filter(valid_from__lte=day).filter(
@@ -312,6 +321,26 @@ class SurveyRule(models.Model):
             errors["parameter_key"] = _(
                 "There is no dated parameter %(key)s (see the parameters page)."
             ) % {"key": self.parameter_key}
+        kind = domain.MEASURES.get(self.measure, (None, ""))[1]
+        comparisons = ("lt", "lte", "gt", "gte")
+        if kind == "bool" and self.operator not in ("is_true", "is_false"):
+            errors["operator"] = _("A yes/no question takes “is yes” or “is no”.")
+        elif kind == "text" and self.operator in (*comparisons, "is_true", "is_false"):
+            errors["operator"] = _("An answer chosen from a list takes =, ≠ or “one of”.")
+        elif kind in ("number", "money") and self.operator in ("is_true", "is_false"):
+            errors["operator"] = _("A number takes <, ≤, >, ≥, = or ≠.")
+        if kind in ("number", "money") and self.value and not _is_number(self.value):
+            errors["value"] = _("%(value)s is not a number.") % {"value": self.value}
+        overlapping = SurveyRule.objects.filter(code=self.code).exclude(pk=self.pk)
+        overlapping = overlapping.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from)
+        )
+        if self.valid_to is not None:
+            overlapping = overlapping.filter(valid_from__lte=self.valid_to)
+        if self.code and self.valid_from and overlapping.exists():
+            errors["valid_from"] = _(
+                "Another period of rule %(code)s covers these dates: end it first."
+            ) % {"code": self.code}
         if errors:
             raise ValidationError(errors)
 

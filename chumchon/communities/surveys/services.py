@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,14 +99,30 @@ def rules_on(day: date) -> list[SurveyRule]:
     return list(SurveyRule.objects.in_force_on(day))
 
 
-def classify_facts(facts: domain.SurveyFacts, day: date) -> domain.Classification:
-    """Classify answers with the rules and parameters in force on `day`."""
+RulesOnDay = tuple[list[domain.RuleSpec], dict[str, Any], dict[str, int]]
+
+
+def rules_context(day: date, cache: dict[date, RulesOnDay] | None = None) -> RulesOnDay:
+    """The rules in force on `day`, their thresholds and the age parameters of that day; pass a
+    dict as `cache` to read them once per date when classifying many surveys."""
+    if cache is not None and day in cache:
+        return cache[day]
     rules = rules_on(day)
     thresholds = {
         r.parameter_key: _parameter(r.parameter_key, day) for r in rules if r.parameter_key
     }
-    measures = domain.compute_measures(facts, ages_on(day))
-    return domain.classify(measures, [r.spec() for r in rules], thresholds)
+    context = ([r.spec() for r in rules], thresholds, ages_on(day))
+    if cache is not None:
+        cache[day] = context
+    return context
+
+
+def classify_facts(
+    facts: domain.SurveyFacts, day: date, cache: dict[date, RulesOnDay] | None = None
+) -> domain.Classification:
+    """Classify answers with the rules and parameters in force on `day`."""
+    specs, thresholds, ages = rules_context(day, cache)
+    return domain.classify(domain.compute_measures(facts, ages), specs, thresholds)
 
 
 def survey_facts(
@@ -460,8 +477,8 @@ def _money(value: Any, field: str, errors: dict[str, list[str]], label: str) -> 
     if (
         not amount.is_finite()
         or amount < 0
-        or amount != amount.quantize(Decimal("0.01"))
         or amount >= Decimal("1e12")
+        or amount != amount.quantize(Decimal("0.01"))
     ):
         errors.setdefault(field, []).append(
             _("%(label)s: enter an amount in baht from 0, with at most 2 decimals.")
@@ -527,7 +544,14 @@ def _clean_answers(answers: Mapping[str, Any], errors: dict[str, list[str]]) -> 
                     _("%(label)s: answer yes or no.") % {"label": label}
                 )
         elif name == "welfare_received":
-            codes = [str(v).strip() for v in (value or []) if str(v).strip()]
+            if value is None:
+                value = []
+            if not isinstance(value, list | tuple):
+                errors.setdefault(name, []).append(
+                    _("%(label)s: give a list of choices.") % {"label": label}
+                )
+                continue
+            codes = [str(v).strip() for v in value if str(v).strip()]
             bad = [c for c in codes if c not in WELFARE_CODES]
             if bad:
                 errors.setdefault(name, []).append(
@@ -719,9 +743,13 @@ def _completeness_errors(survey: Survey, members: Sequence[SurveyMember]) -> dic
 
 
 def _apply_classification(
-    survey: Survey, result: domain.Classification, members: Sequence[SurveyMember]
+    survey: Survey,
+    result: domain.Classification,
+    members: Sequence[SurveyMember],
+    cache: dict[date, RulesOnDay] | None = None,
 ) -> None:
-    measures = domain.compute_measures(survey_facts(survey, members), ages_on(survey.surveyed_on))
+    ages = rules_context(survey.surveyed_on, cache)[2]
+    measures = domain.compute_measures(survey_facts(survey, members), ages)
     survey.is_poor = result.is_poor
     survey.income_per_person_year = measures["income_per_person_year"]
     for code in domain.DIMENSION_CODES:
@@ -833,16 +861,20 @@ def survey_round_reclassify(*, actor: Any, survey_round: SurveyRound, reason: st
     """Classify the round's submitted surveys again (after a rule or parameter was corrected);
     returns how many changed. Each survey keeps its own date's rules and parameters."""
     changed = 0
+    cache: dict[date, RulesOnDay] = {}
     surveys = (
-        Survey.objects.select_for_update()
+        Survey.objects.select_for_update(of=("self",))
         .filter(round=survey_round, status=Survey.Status.SUBMITTED)
         .select_related("household")
+        .prefetch_related(
+            Prefetch("members", queryset=SurveyMember.objects.select_related("person"))
+        )
     )
     for survey in surveys:
-        members = list(survey.members.select_related("person"))
+        members = list(survey.members.all())
         before = (survey.is_poor, survey.deprived_dimensions(), survey.reasons)
-        result = classify_facts(survey_facts(survey, members), survey.surveyed_on)
-        _apply_classification(survey, result, members)
+        result = classify_facts(survey_facts(survey, members), survey.surveyed_on, cache)
+        _apply_classification(survey, result, members, cache)
         if (survey.is_poor, survey.deprived_dimensions(), survey.reasons) == before:
             continue
         survey.save(update_fields=[*CLASSIFICATION_FIELDS, "updated_at"])

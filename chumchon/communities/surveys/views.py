@@ -277,10 +277,13 @@ class SurveyEditView(SurveyMixin, View):
         deny_unless(can_record_survey(self.request.user, survey))
         return survey
 
-    def _people(self, survey: Survey, member_ids: list[int]) -> dict[int, Person]:
-        query = Q(household_id=survey.household_id)
-        if member_ids:
-            query |= Q(pk__in=member_ids)
+    def _people(self, survey: Survey) -> dict[int, Person]:
+        """The people a member card may name: the household's, and those already on the saved
+        survey (someone who moved out while it was a draft). Never ids from the request: a
+        posted id of someone elsewhere must not show their name."""
+        query = Q(household_id=survey.household_id) | Q(
+            pk__in=survey.members.filter(person__isnull=False).values("person_id")
+        )
         return {p.pk: p for p in Person.objects.filter(query)}
 
     def get(self, request, pk: int):
@@ -292,7 +295,7 @@ class SurveyEditView(SurveyMixin, View):
         initial = [SurveyMemberForm.initial_from(m) for m in members]
         if request.GET.get("add"):
             initial.append({})
-        people = self._people(survey, [m.person_id for m in members if m.person_id])
+        people = self._people(survey)
         form = SurveyForm(initial=SurveyForm.initial_from(survey))
         formset = SurveyMemberFormSet(initial=initial, prefix=MEMBER_PREFIX, people=people)
         return self.render(survey, form, formset)
@@ -308,12 +311,8 @@ class SurveyEditView(SurveyMixin, View):
             messages.error(request, message)
             return redirect("survey-detail", pk=survey.pk)
         form = SurveyForm(request.POST)
-        ids = []
-        for key, value in request.POST.items():
-            if key.startswith(f"{MEMBER_PREFIX}-") and key.endswith("-person") and value.isdigit():
-                ids.append(int(value))
         formset = SurveyMemberFormSet(
-            request.POST, prefix=MEMBER_PREFIX, people=self._people(survey, ids)
+            request.POST, prefix=MEMBER_PREFIX, people=self._people(survey)
         )
         forms_ok = form.is_valid() & formset.is_valid()
         if forms_ok:

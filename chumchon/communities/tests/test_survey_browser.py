@@ -206,6 +206,9 @@ def test_surveyor_fills_a_survey_on_a_phone(phone, live_server, settings):  # no
     assert "คนวัยทำงาน 1 คนอ่านเขียนภาษาไทยไม่ได้" in text
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the survey page scrolls sideways ({width}px)"
+    # the phone keeps no copy of a submitted survey's answers (incomes, names)
+    page.wait_for_load_state("load")
+    assert page.evaluate(f"localStorage.getItem('chumchon-survey-{survey.pk}')") is None
     page.screenshot(path=str(SHOTS / "survey-detail.png"), full_page=True)
     shutil.copy(SHOTS / "survey-detail.png", "/tmp/survey_phone.png")
 

@@ -91,3 +91,51 @@ def test_admin_shows_a_rule_in_use_read_only_except_its_end_date(rf):
     assert "valid_to" not in readonly and "value" in readonly and "reason_th" in readonly
     assert admin.get_readonly_fields(rf.get("/"), None) == ()
     assert admin.has_delete_permission(rf.get("/"), rule) is False
+
+
+@pytest.mark.parametrize(
+    ("measure", "operator", "value", "field"),
+    [
+        ("tenure", "lt", "encroach", "operator"),
+        ("drinking_water_enough", "eq", "no", "operator"),
+        ("members", "is_true", "", "operator"),
+        ("members", "gt", "many", "value"),
+    ],
+)
+def test_rule_whose_operator_or_value_cannot_fit_its_measure_is_refused(
+    measure, operator, value, field
+):
+    rule = SurveyRule(
+        code="x",
+        target="living",
+        measure=measure,
+        operator=operator,
+        value=value,
+        reason_th="ก",
+        reason_en="x",
+        valid_from=date(2025, 1, 1),
+    )
+    with pytest.raises(ValidationError) as caught:
+        rule.full_clean()
+    assert field in caught.value.message_dict
+
+
+def test_a_second_open_period_of_the_same_rule_is_refused_until_the_first_is_ended():
+    first = SurveyRule.objects.get(code="living_dilapidated")
+    later = SurveyRule(
+        code="living_dilapidated",
+        target="living",
+        measure="housing_condition",
+        operator="in",
+        value="poor,fair",
+        reason_th="ก",
+        reason_en="x",
+        valid_from=date(2030, 10, 1),
+    )
+    with pytest.raises(ValidationError) as caught:
+        later.full_clean()
+    assert "valid_from" in caught.value.message_dict
+    first.valid_to = date(2030, 9, 30)
+    first.full_clean()
+    first.save()
+    later.full_clean()

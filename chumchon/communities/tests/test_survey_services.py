@@ -326,3 +326,45 @@ def test_messages_are_in_thai_by_default(household):
     with override("th"), pytest.raises(ValidationError) as caught:
         services.survey_save(actor=None, survey=survey, members=[member("ก", income="abc")])
     assert "สมาชิกคนที่ 1" in " ".join(caught.value.message_dict["members.1"])
+
+
+def test_reclassify_reads_rules_once_per_date_not_once_per_survey(household):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = submitted_survey(household, members=[member(income="90000")])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            services.survey_round_reclassify(actor=None, survey_round=first.round)
+        return len(ctx.captured_queries)
+
+    count()
+    one = count()
+    for i in range(8):
+        submitted_survey(
+            make_household(household.community, house_no=f"r{i}"), members=[member(income="90000")]
+        )
+    assert count() == one
+
+
+def test_money_too_large_or_in_exponent_form_is_a_field_error_not_a_crash(household):
+    open_round()
+    survey = services.survey_start(actor=None, household=household)
+    with pytest.raises(ValidationError) as caught:
+        services.survey_save(
+            actor=None,
+            survey=survey,
+            answers={"savings": "1e30", "debt_formal": "NaN"},
+            members=[member(income="9" * 40)],
+        )
+    assert {"savings", "debt_formal", "members.1"} <= set(caught.value.message_dict)
+
+
+def test_welfare_received_must_be_a_list(household):
+    open_round()
+    survey = services.survey_start(actor=None, household=household)
+    for bad in (5, "bma_aid"):
+        with pytest.raises(ValidationError) as caught:
+            services.survey_save(actor=None, survey=survey, answers={"welfare_received": bad})
+        assert "welfare_received" in caught.value.message_dict

@@ -11,11 +11,38 @@
  */
 (function () {
   "use strict";
+  var PREFIX = "chumchon-survey-";
+  var MAX_AGE_MS = 24 * 3600 * 1000;
+  /* Copies hold incomes and names: drop those older than a day, and the copy of a survey
+   * whose page says it is done (the detail page after a submit: #survey-done). */
+  try {
+    var shelf = window.localStorage;
+    var done = document.getElementById("survey-done");
+    if (done) {
+      shelf.removeItem(PREFIX + done.dataset.survey);
+    }
+    for (var i = shelf.length - 1; i >= 0; i--) {
+      var name = shelf.key(i);
+      if (name && name.indexOf(PREFIX) === 0) {
+        var kept = null;
+        try {
+          kept = JSON.parse(shelf.getItem(name));
+        } catch (e) {
+          kept = null;
+        }
+        if (!kept || !kept.at || Date.now() - kept.at > MAX_AGE_MS) {
+          shelf.removeItem(name);
+        }
+      }
+    }
+  } catch (e) {
+    /* no storage: nothing kept, nothing to drop */
+  }
   var form = document.getElementById("survey-form");
   if (!form || !window.fetch) {
     return;
   }
-  var key = "chumchon-survey-" + form.dataset.survey;
+  var key = PREFIX + form.dataset.survey;
   var version = form.dataset.version;
   var total = form.querySelector('input[name="members-TOTAL_FORMS"]');
   var list = document.getElementById("member-list");
