@@ -348,3 +348,13 @@ def report_ancestors(area: Area, reachable: Any) -> list[Area]:
     """The areas above `area` (top first) for which `reachable(area)` holds: the drill-up
     links of the report. 1 query."""
     return [a for a in area.ancestors(include_self=False) if reachable(a)]
+
+
+def with_survey_status(queryset: QuerySet[Household], survey_round: SurveyRound) -> QuerySet:
+    """Annotate households with `survey_id` and `survey_status` in `survey_round` (None when
+    not started): one subquery each, in the same query as the households."""
+    surveys = Survey.objects.filter(round=survey_round, household=OuterRef("pk"))
+    return queryset.annotate(
+        survey_id=Subquery(surveys.values("pk")[:1]),
+        survey_status=Subquery(surveys.values("status")[:1]),
+    )

@@ -300,7 +300,10 @@ def _check_round_open(survey_round: SurveyRound) -> None:
 
 def round_for(household: Household, on: date) -> SurveyRound | None:
     """The district's round of the fiscal year of `on`, if opened."""
-    district_id = household.community.area.parent_id
+    return round_for_district(household.community.area.parent_id, on)
+
+
+def round_for_district(district_id: int, on: date) -> SurveyRound | None:
     return SurveyRound.objects.filter(area_id=district_id, fiscal_year=fiscal_year(on)).first()
 
 

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
@@ -38,6 +39,9 @@ from ..selectors import (
     community_totals,
     with_registry_counts,
 )
+from ..surveys.permissions import can_record_survey
+from ..surveys.selectors import with_survey_status
+from ..surveys.services import round_for_district
 from .common import RegistryFormView, community_crumbs, deny_unless, url_or_none
 
 HIDDEN_CHANGE_KEYS = {"id", "created_at", "updated_at", "area", "path", "depth"}
@@ -135,8 +139,11 @@ class CommunityDetailView(CommunityMixin, TemplateView):
         )
         may_see_people = can_view_people(user, community)
         page = None
+        survey_round = survey_filter = None
         if may_see_people:
-            paginator = Paginator(community_households(community), 50)
+            households = community_households(community)
+            survey_round, survey_filter, households = self.survey_columns(community, households)
+            paginator = Paginator(households, 50)
             page = paginator.get_page(self.request.GET.get("page"))
         context.update(
             community=community,
@@ -150,9 +157,32 @@ class CommunityDetailView(CommunityMixin, TemplateView):
             can_add_household=can_edit_people(user, community) and not community.is_dissolved,
             can_view_history=can_view_history(user, community),
             can_export_people=can_export_people(user, community.area),
+            survey_round=survey_round,
+            survey_filter=survey_filter,
+            query_string=f"survey={survey_filter}" if survey_filter else "",
             breadcrumbs=community_crumbs(user, community, link_self=False),
         )
         return context
+
+    def survey_columns(self, community, households):
+        """For surveyors and officers, while the district has a round this fiscal year: each
+        household's survey status in it, and `?survey=todo|draft|submitted` to list only
+        those (the next houses to visit)."""
+        user = self.request.user
+        if community.is_dissolved or not can_record_survey(user, community):
+            return None, None, households
+        survey_round = round_for_district(community.area.parent_id, timezone.localdate())
+        if survey_round is None:
+            return None, None, households
+        households = with_survey_status(households, survey_round)
+        wanted = self.request.GET.get("survey")
+        if wanted == "todo":
+            households = households.filter(survey_status__isnull=True, is_active=True)
+        elif wanted in ("draft", "submitted"):
+            households = households.filter(survey_status=wanted)
+        else:
+            wanted = None
+        return survey_round, wanted, households
 
 
 class CommunityHistoryView(CommunityMixin, TemplateView):
