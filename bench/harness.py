@@ -131,6 +131,27 @@ def fresh_database(name: str) -> Iterator[str]:
         _admin_execute(f'DROP DATABASE IF EXISTS "{db}"')
 
 
+@contextlib.contextmanager
+def other_database(name: str) -> Iterator[str]:
+    """Inside a benchmark: a second database of its own (cloned from the template) for the
+    block, then back to the benchmark's database (the second one is dropped)."""
+    from django.db import connection
+
+    back = connection.settings_dict["NAME"]
+    db = f"bench_{name}"
+    _use_database("postgres")
+    _admin_execute(
+        f'DROP DATABASE IF EXISTS "{db}"', f'CREATE DATABASE "{db}" TEMPLATE "{TEMPLATE_DB}"'
+    )
+    _use_database(db)
+    try:
+        yield db
+    finally:
+        _use_database("postgres")
+        _admin_execute(f'DROP DATABASE IF EXISTS "{db}"')
+        _use_database(back)
+
+
 def server_summary() -> str:
     from django.db import connection
 
@@ -439,8 +460,9 @@ def format_table(results: Sequence[Result], *, header: bool = True) -> str:
         lines.append("-" * len(lines[0]))
     for r in results:
         ratio = "1.00" if r.ratio is None else f"{r.ratio:.2f}"
+        check = "ok" if r.ok else ("MISSED" if r.detail.startswith("target") else "MISMATCH")
         lines.append(
             f"{r.case:<{width}}  {r.variant:<22} {r.queries:>2} {r.median_ms:>10.2f}"
-            f" {r.p95_ms:>9.2f} {ratio:>7}  {'ok' if r.ok else 'MISMATCH'}"
+            f" {r.p95_ms:>9.2f} {ratio:>7}  {check}"
         )
     return "\n".join(lines)

@@ -80,13 +80,24 @@ def start_import(
     kind: Form[str] = "",
     dry_run: Form[bool] = False,
     file: File[UploadedFile] = None,
+    draft: Form[bool] = False,
+    replace_drafts: Form[bool] = False,
 ):
-    """Upload a file (`kind`: `people` or `communities`; `file`: .xlsx or .csv; `dry_run`:
-    check only) and start the import; follow it at the returned `url`."""
+    """Upload a file (`kind`: `people`, `communities` or `surveys`; `file`: .xlsx or .csv;
+    `dry_run`: check only; surveys only: `draft` saves them as drafts, `replace_drafts`
+    overwrites a house's draft of the round) and start the import; follow it at the returned
+    `url`."""
     if not can_import(request.auth):
         raise PermissionDenied
     try:
-        job = import_start(actor=request.auth, kind=kind, uploaded=file, dry_run=dry_run)
+        job = import_start(
+            actor=request.auth,
+            kind=kind,
+            uploaded=file,
+            dry_run=dry_run,
+            draft=draft,
+            replace_drafts=replace_drafts,
+        )
     except ValidationError as exc:
         errors = [
             {"field": field, "message": message}

@@ -8,14 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from chumchon.core.forms import StyledForm
 
-from .imports.columns import COMMUNITIES, PEOPLE
+from .imports.columns import COMMUNITIES, PEOPLE, SURVEYS
 from .imports.start import check_upload
 
 
 class ImportForm(StyledForm):
     kind = forms.ChoiceField(
         label=_("What the file holds"),
-        choices=[(PEOPLE, _("Households and people")), (COMMUNITIES, _("Communities"))],
+        choices=[
+            (PEOPLE, _("Households and people")),
+            (COMMUNITIES, _("Communities")),
+            (SURVEYS, _("Household surveys")),
+        ],
         initial=PEOPLE,
         widget=forms.RadioSelect,
     )
@@ -29,6 +33,14 @@ class ImportForm(StyledForm):
     )
     dry_run = forms.BooleanField(
         label=_("Check only (dry run): save nothing"),
+        required=False,
+    )
+    draft = forms.BooleanField(
+        label=_("Surveys: import as drafts (not submitted, not classified)"),
+        required=False,
+    )
+    replace_drafts = forms.BooleanField(
+        label=_("Surveys: replace a house's draft survey of the round (never a submitted one)"),
         required=False,
     )
 

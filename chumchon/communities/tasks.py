@@ -46,6 +46,7 @@ def run_registry_import(job_id: int) -> None:
             actor=job.created_by,
             dry_run=params.get("dry_run", False),
             progress=progress,
+            options=params.get("options"),
         )
         params.update(
             sha256=result.sha256,

@@ -2,6 +2,7 @@
 household survey (surveys/urls.py: surveys; surveys/urls_rounds.py: rounds and reports)."""
 
 from .surveys.urls import urlpatterns as survey_urlpatterns
+from .surveys.urls_exports import urlpatterns as survey_export_urlpatterns
 from .surveys.urls_rounds import urlpatterns as round_urlpatterns
 from .surveys.urls_rules import urlpatterns as rule_urlpatterns
 from .urls_imports import urlpatterns as import_urlpatterns
@@ -12,5 +13,6 @@ urlpatterns = [
     *import_urlpatterns,
     *survey_urlpatterns,
     *round_urlpatterns,
+    *survey_export_urlpatterns,
     *rule_urlpatterns,
 ]

@@ -24,7 +24,7 @@ from .exports import (
     people_export,
 )
 from .forms_imports import ImportForm
-from .imports.columns import COLUMNS, COMMUNITIES, KINDS, PEOPLE
+from .imports.columns import COLUMNS, COMMUNITIES, KINDS, PEOPLE, SURVEYS
 from .imports.start import JOB_KIND, import_start
 from .imports.template import template_filename, template_xlsx
 from .models import Person
@@ -72,6 +72,8 @@ class ImportView(LoginRequiredMixin, FormView):
                 kind=form.cleaned_data["kind"],
                 uploaded=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
+                draft=form.cleaned_data["draft"],
+                replace_drafts=form.cleaned_data["replace_drafts"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -84,6 +86,7 @@ class ImportView(LoginRequiredMixin, FormView):
             breadcrumbs=_crumbs({"label": _("Import from Excel")}),
             people_columns=COLUMNS[PEOPLE],
             community_columns=COLUMNS[COMMUNITIES],
+            survey_columns=COLUMNS[SURVEYS],
             recent=jobs_for(self.request.user)
             .filter(kind=JOB_KIND, created_by=self.request.user)
             .order_by("-created_at")[:5],

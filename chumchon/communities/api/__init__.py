@@ -7,7 +7,7 @@ Modules: `common` (authentication gates, error shaping, input parsing), `communi
 """
 
 # the household survey's endpoints, on the same router
-from ..surveys import api_rounds, api_surveys  # noqa: E402,F401,I001
+from ..surveys import api_exports, api_rounds, api_surveys  # noqa: E402,F401,I001
 from . import communities, households, people, search  # noqa: E402,F401  (register the operations)
 from .common import router
 

@@ -1,5 +1,6 @@
 """One import from start to end: check the file, read every row, check everything against the
-registry, then write all of it in one transaction, or nothing.
+registry, then write all of it in one transaction, or nothing. A streaming importer (people)
+reads, checks and writes chunk by chunk inside that one transaction (`_run_streaming`).
 
 Used by the command (`import_registry`), the background task (`tasks.run_registry_import`) and,
 through the task, the upload page and the API.
@@ -20,13 +21,18 @@ from chumchon.core.excel import write_xlsx
 
 from ..permissions import import_areas
 from .base import Importer
-from .columns import COMMUNITIES, KINDS, PEOPLE
+from .columns import COMMUNITIES, KINDS, PEOPLE, SURVEYS
 from .communities import CommunityImport
 from .files import open_sheet
 from .people import PeopleImport
 from .problems import FileRefused, Problem
+from .surveys import SurveyImport, survey_import_areas
 
-IMPORTERS: dict[str, type[Importer]] = {PEOPLE: PeopleImport, COMMUNITIES: CommunityImport}
+IMPORTERS: dict[str, type[Importer]] = {
+    PEOPLE: PeopleImport,
+    COMMUNITIES: CommunityImport,
+    SURVEYS: SurveyImport,
+}
 PROGRESS_EVERY = 500
 ERRORS_COLUMN = "ข้อผิดพลาด (errors)"
 
@@ -71,6 +77,11 @@ class ImportResult:
                 f"moved to another household {c.get('moved', 0)} "
                 f"(from another community {c.get('moved_from_other_community', 0)})"
             )
+        if self.kind == SURVEYS:
+            lines.append(
+                f"surveys submitted {c.get('submitted', 0)}, drafts {c.get('drafts', 0)}, "
+                f"members {c.get('members', 0)}, poor households {c.get('poor', 0)}"
+            )
         lines.append(
             f"created {c.get('created', 0)}, updated {c.get('updated', 0)}, "
             f"unchanged {c.get('unchanged', 0)}"
@@ -91,23 +102,29 @@ def run_import(
     system: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Import `data` (the bytes of an .xlsx or .csv file named `filename`).
 
     `actor` is the user importing: only communities and districts where they hold
-    `records.edit` can be written (others look unknown). `system=True` (the command without
-    --actor) imports everywhere.
+    `records.edit` (surveys: `surveys.record`) can be written (others look unknown).
+    `system=True` (the command without --actor) imports everywhere. `options`: the importer's
+    own (surveys: draft, replace_drafts).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
     result = ImportResult(kind=kind, filename=filename, sha256=file_sha256(data), dry_run=dry_run)
-    allowed = None if system else import_areas(actor)
+    areas = survey_import_areas if kind == SURVEYS else import_areas
+    allowed = None if system else areas(actor)
     if allowed is not None and not allowed:
-        result.problems.append(
-            Problem(None, None, _("You may not import: you edit records in no area."))
+        message = (
+            _("You may not import surveys: you record surveys in no area.")
+            if kind == SURVEYS
+            else _("You may not import: you edit records in no area.")
         )
+        result.problems.append(Problem(None, None, message))
         return result
-    importer = IMPORTERS[kind](actor=actor, allowed_paths=allowed)
+    importer = IMPORTERS[kind](actor=actor, allowed_paths=allowed, **(options or {}))
     try:
         sheet = open_sheet(data, filename)
         rows = iter(sheet)
@@ -119,6 +136,8 @@ def run_import(
             result.problems = problems
             return result
         total = sheet.total
+        if importer.chunk_rows:
+            return _run_streaming(importer, rows, total, result, actor, progress)
         for row, cells in rows:
             importer.add(row, cells)
             if progress and importer.rows_read % PROGRESS_EVERY == 0:
@@ -152,19 +171,100 @@ def run_import(
                 object_label=filename[:255],
             )
     except DatabaseError:
-        result.problems = [
-            Problem(
-                None,
-                None,
-                _(
-                    "The registry changed while the file was being imported, so nothing was "
-                    "saved. Import the file again."
-                ),
-            )
-        ]
+        result.problems = [_changed_meanwhile()]
         return result
     result.committed = True
     return result
+
+
+def _run_streaming(
+    importer: Importer,
+    rows: Any,
+    total: int | None,
+    result: ImportResult,
+    actor: Any,
+    progress: Progress | None,
+) -> ImportResult:
+    """Read, check and write chunk by chunk in one transaction (all or nothing): the writes
+    stop at the first problem, the reading goes on to report every problem, and anything
+    written is rolled back when there is one (or for a dry run)."""
+    size = importer.chunk_rows or PROGRESS_EVERY
+    outermost = not transaction.get_connection().in_atomic_block
+    try:
+        with transaction.atomic():
+            try:
+                _stream(importer, rows, total, result, progress, size, outermost)
+            finally:
+                importer.close()  # nothing may write once the transaction is over
+            if result.problems or result.dry_run:
+                transaction.set_rollback(True)
+            else:
+                record_event(
+                    actor=actor,
+                    action="registry.import",
+                    changes={
+                        "kind": result.kind,
+                        "file_sha256": result.sha256,
+                        "rows": result.rows,
+                        **result.counts,
+                    },
+                    area_path=importer.area_path(),
+                    object_label=result.filename[:255],
+                )
+    except FileRefused as exc:
+        result.problems = [*importer.sorted_problems(), exc.problem]
+        return result
+    except DatabaseError:
+        result.problems = [_changed_meanwhile()]
+        return result
+    result.committed = not (result.problems or result.dry_run)
+    return result
+
+
+def _stream(
+    importer: Importer,
+    rows: Any,
+    total: int | None,
+    result: ImportResult,
+    progress: Progress | None,
+    size: int,
+    outermost: bool,
+) -> None:
+    importer.begin(
+        write=not result.dry_run,
+        change_reason=f"import {result.sha256[:16]}",
+        outermost=outermost,
+    )
+    pending = 0
+    for row, cells in rows:
+        importer.add(row, cells)
+        pending += 1
+        if pending >= size:
+            importer.flush()
+            pending = 0
+        if progress and importer.rows_read % PROGRESS_EVERY == 0:
+            importer.report(progress, importer.rows_read, total)
+    if pending:
+        importer.flush()
+    result.rows = importer.rows_read
+    if not importer.rows_read:
+        raise FileRefused(_("The file has a header but no data below it."))
+    if progress:
+        importer.report(progress, importer.rows_read, importer.rows_read)
+    importer.finish()
+    result.problems = importer.sorted_problems()
+    result.counts = importer.counts
+
+
+def _changed_meanwhile() -> Problem:
+    return Problem(
+        None,
+        None,
+        _(
+            "The registry changed while the file was being imported, so nothing was "
+            "saved. Import the file again."
+        ),
+    )
 
 
 def error_workbook(data: bytes, filename: str, result: ImportResult) -> bytes:

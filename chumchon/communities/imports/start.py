@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from chumchon.core.models import Job
 
 from ..permissions import can_import, import_areas
-from .columns import KINDS, PEOPLE
+from .columns import KINDS, PEOPLE, SURVEYS
 from .files import check_size, file_format
 from .problems import FileRefused
 
@@ -24,6 +24,8 @@ UPLOAD_DIR = "imports"
 
 
 def kind_label(kind: str) -> str:
+    if kind == SURVEYS:
+        return _("household surveys")
     return _("households and people") if kind == PEOPLE else _("communities")
 
 
@@ -31,7 +33,9 @@ def check_upload(kind: str, uploaded: Any) -> None:
     """What can be refused before the job starts: kind, name, size."""
     errors: dict[str, str] = {}
     if kind not in KINDS:
-        errors["kind"] = _("Choose what the file holds: communities, or households and people.")
+        errors["kind"] = _(
+            "Choose what the file holds: communities, households and people, or household surveys."
+        )
     if uploaded is None:
         errors["file"] = _("Choose a file to import.")
     else:
@@ -45,8 +49,17 @@ def check_upload(kind: str, uploaded: Any) -> None:
         raise ValidationError(errors)
 
 
-def import_start(*, actor: Any, kind: str, uploaded: Any, dry_run: bool = False) -> Job:
-    """Store the upload under the media root (the worker reads it there) and queue the job."""
+def import_start(
+    *,
+    actor: Any,
+    kind: str,
+    uploaded: Any,
+    dry_run: bool = False,
+    draft: bool = False,
+    replace_drafts: bool = False,
+) -> Job:
+    """Store the upload under the media root (the worker reads it there) and queue the job.
+    `draft`, `replace_drafts`: options of a survey import (imports/surveys.py)."""
     from chumchon.core.jobs import job_enqueue
 
     from ..tasks import run_registry_import
@@ -78,6 +91,11 @@ def import_start(*, actor: Any, kind: str, uploaded: Any, dry_run: bool = False)
                 "dry_run": bool(dry_run),
                 "upload": stored,
                 "filename": uploaded.name[:200],
+                **(
+                    {"options": {"draft": bool(draft), "replace_drafts": bool(replace_drafts)}}
+                    if kind == SURVEYS
+                    else {}
+                ),
             },
         )
     except BaseException:

@@ -14,7 +14,7 @@ from chumchon.organizations.models import Area
 
 from .. import domain
 from ..models import CommunityType, Person
-from .columns import COLUMNS, COMMUNITIES, LEGAL_BASIS_HEADER, PEOPLE
+from .columns import COLUMNS, COMMUNITIES, LEGAL_BASIS_HEADER, PEOPLE, SURVEYS
 
 YES_NO = "ใช่ / ไม่ใช่ (Y/N, yes/no, 1/0); ว่าง = ไม่ใช่"
 
@@ -23,8 +23,9 @@ def template_filename(kind: str) -> str:
     return f"template-{kind}.xlsx"
 
 
-def template_xlsx(kind: str) -> bytes:
-    columns = COLUMNS[kind]
+def new_book() -> tuple[io.BytesIO, xlsxwriter.Workbook]:
+    """An in-memory workbook that writes every cell as typed: no formulas, numbers or links
+    made out of strings (a template's help text must stay text)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
@@ -35,6 +36,16 @@ def template_xlsx(kind: str) -> bytes:
             "strings_to_urls": False,
         },
     )
+    return buffer, book
+
+
+def template_xlsx(kind: str) -> bytes:
+    if kind == SURVEYS:
+        from .surveys import template_xlsx as survey_template
+
+        return survey_template()
+    columns = COLUMNS[kind]
+    buffer, book = new_book()
     required = book.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
     optional = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     as_text = book.add_format({"num_format": 49})  # Excel's built-in "@" (text)

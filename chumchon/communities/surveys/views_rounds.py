@@ -30,8 +30,10 @@ from chumchon.organizations.models import Area
 from ..exports import FORMATS, export_response
 from ..forms import DistrictChoiceField, RegistryForm, date_field
 from ..models import Community, SurveyRound
+from ..permissions import can_import
 from ..views.common import RegistryFormView, deny_unless
 from . import domain, services
+from .exports import export_paths
 from .permissions import (
     can_manage_any_round,
     can_manage_rounds,
@@ -248,6 +250,12 @@ class SurveyRoundDetailView(RoundMixin, TemplateView):
             communities=round_communities(survey_round),
             surveyors=round_surveyors(survey_round),
             can_manage=can_manage_rounds(user, survey_round),
+            can_export=export_paths(user, survey_round) != [],
+            import_url=(
+                f"{reverse('registry-import')}?kind=surveys"
+                if survey_round.is_open and can_import(user, survey_round.area)
+                else None
+            ),
             report_url=(
                 f"{reverse('survey-report')}?year={survey_round.fiscal_year}"
                 f"&area={survey_round.area.code}"

@@ -1,10 +1,13 @@
-"""python manage.py import_registry --kind communities|people FILE [--dry-run] [--actor USERNAME]
+"""python manage.py import_registry --kind communities|people|surveys FILE [--dry-run]
+[--actor USERNAME] [--draft] [--replace-drafts]
 
 Validates the whole file, then saves everything in one transaction or nothing.
 Exit status: 0 committed (or valid, with --dry-run); 1 the file is invalid or refused (one error
 per line on stderr); 2 usage errors (unknown option or kind, missing file, unknown actor).
 Without --actor the import runs as the system (every area); with it, only where that user holds
-records.edit.
+records.edit (surveys: surveys.record).
+Surveys (imports/surveys.py) are submitted and classified unless --draft; a house that already
+has a survey in the round is refused, unless it is a draft and --replace-drafts is given.
 """
 
 from __future__ import annotations
@@ -16,17 +19,26 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from chumchon.communities.imports import KINDS, FileRefused, run_import
+from chumchon.communities.imports.columns import SURVEYS
 from chumchon.communities.imports.files import check_size
 
 
 class Command(BaseCommand):
-    help = "Import communities, or households and people, from an .xlsx or .csv file."
+    help = "Import communities, households and people, or household surveys, from .xlsx or .csv."
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", required=True, choices=KINDS)
         parser.add_argument("file", help=".xlsx or .csv (UTF-8 with or without BOM, or cp874)")
         parser.add_argument("--dry-run", action="store_true", help="check the file; save nothing")
         parser.add_argument("--actor", help="import as this user (only where they may edit)")
+        parser.add_argument(
+            "--draft", action="store_true", help="surveys: save as drafts (not submitted)"
+        )
+        parser.add_argument(
+            "--replace-drafts",
+            action="store_true",
+            help="surveys: overwrite a house's draft survey of the round (never a submitted one)",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -59,6 +71,11 @@ class Command(BaseCommand):
             actor=actor,
             system=actor is None,
             dry_run=options["dry_run"],
+            options=(
+                {"draft": options["draft"], "replace_drafts": options["replace_drafts"]}
+                if options["kind"] == SURVEYS
+                else None
+            ),
         )
         if not result.ok:
             for line in result.error_lines:
