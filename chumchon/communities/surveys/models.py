@@ -331,16 +331,17 @@ class SurveyRule(models.Model):
             errors["operator"] = _("A number takes <, ≤, >, ≥, = or ≠.")
         if kind in ("number", "money") and self.value and not _is_number(self.value):
             errors["value"] = _("%(value)s is not a number.") % {"value": self.value}
-        overlapping = SurveyRule.objects.filter(code=self.code).exclude(pk=self.pk)
-        overlapping = overlapping.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from)
-        )
-        if self.valid_to is not None:
-            overlapping = overlapping.filter(valid_from__lte=self.valid_to)
-        if self.code and self.valid_from and overlapping.exists():
-            errors["valid_from"] = _(
-                "Another period of rule %(code)s covers these dates: end it first."
-            ) % {"code": self.code}
+        if self.code and self.valid_from:
+            overlapping = SurveyRule.objects.filter(code=self.code).exclude(pk=self.pk)
+            overlapping = overlapping.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from)
+            )
+            if self.valid_to is not None:
+                overlapping = overlapping.filter(valid_from__lte=self.valid_to)
+            if overlapping.exists():
+                errors["valid_from"] = _(
+                    "Another period of rule %(code)s covers these dates: end it first."
+                ) % {"code": self.code}
         if errors:
             raise ValidationError(errors)
 

@@ -139,3 +139,9 @@ def test_a_second_open_period_of_the_same_rule_is_refused_until_the_first_is_end
     first.full_clean()
     first.save()
     later.full_clean()
+
+
+def test_admin_add_form_posted_empty_shows_errors_not_a_crash(clients):
+    response = clients["superuser"].post("/admin/communities/surveyrule/add/", {})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
