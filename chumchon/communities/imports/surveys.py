@@ -219,11 +219,12 @@ def amount(value: Any) -> Decimal | None:
     number = cells.decimal(value)
     if number is None:
         return None
-    if number < 0:
+    problem = domain.baht_problem(number)
+    if problem == "negative":
         raise CellError(_("An amount cannot be negative."))
-    if number >= Decimal("1e12"):
+    if problem == "too_large":
         raise CellError(_("This amount is too large."))
-    if number != number.quantize(Decimal("0.01")):
+    if problem == "decimals":
         raise CellError(_("An amount in baht has at most 2 decimals."))
     return number
 

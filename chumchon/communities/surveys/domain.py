@@ -185,6 +185,21 @@ def age_on(birth_date: date | None, day: date) -> int | None:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+MAX_BAHT = Decimal("1e12")
+
+
+def baht_problem(amount: Decimal) -> str:
+    """Why `amount` is not a survey amount in baht ("" if it is): finite, from 0, below one
+    trillion, at most 2 decimals. The services, the phone form and the import all ask this."""
+    if not amount.is_finite() or amount < 0:
+        return "negative"
+    if amount >= MAX_BAHT:
+        return "too_large"
+    if amount != amount.quantize(Decimal("0.01")):
+        return "decimals"
+    return ""
+
+
 def money(value: Decimal) -> Decimal:
     """The house rounding of computed baht amounts: 2 decimals, half up."""
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -68,12 +68,7 @@ class BahtField(forms.CharField):
             amount = Decimal(text)
         except (InvalidOperation, ValueError):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if (
-            not amount.is_finite()
-            or amount < 0
-            or amount >= Decimal("1e12")
-            or amount != amount.quantize(Decimal("0.01"))
-        ):
+        if domain.baht_problem(amount):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return amount
 

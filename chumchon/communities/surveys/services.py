@@ -477,12 +477,7 @@ def _money(value: Any, field: str, errors: dict[str, list[str]], label: str) -> 
             _("%(label)s: enter an amount in baht, e.g. 1500.50") % {"label": label}
         )
         return None
-    if (
-        not amount.is_finite()
-        or amount < 0
-        or amount >= Decimal("1e12")
-        or amount != amount.quantize(Decimal("0.01"))
-    ):
+    if domain.baht_problem(amount):
         errors.setdefault(field, []).append(
             _("%(label)s: enter an amount in baht from 0, with at most 2 decimals.")
             % {"label": label}

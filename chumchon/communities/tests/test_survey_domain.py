@@ -170,3 +170,21 @@ def test_age_on_counts_birthdays():
     assert domain.age_on(date(2010, 5, 2), date(2024, 5, 1)) == 13
     assert domain.age_on(date(2010, 5, 2), date(2024, 5, 2)) == 14
     assert domain.age_on(None, date(2024, 5, 2)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("0", ""),
+        ("1500.50", ""),
+        ("999999999999.99", ""),
+        ("-0.01", "negative"),
+        ("NaN", "negative"),
+        ("Infinity", "negative"),
+        ("1e12", "too_large"),
+        ("1e30", "too_large"),
+        ("1.005", "decimals"),
+    ],
+)
+def test_one_rule_says_what_a_baht_amount_may_be(text, problem):
+    assert domain.baht_problem(Decimal(text)) == problem
