@@ -378,6 +378,41 @@ def _prefill_members(survey: Survey, household: Household, previous: Survey | No
     SurveyMember.objects.bulk_create(rows)
 
 
+def start_problem(
+    household: Household, survey_round: SurveyRound | None, on: date
+) -> ValidationError | None:
+    """Why no survey of `household` can be started in `survey_round` (its district's round of
+    the fiscal year of `on`), or None: the household page shows it, `survey_start` raises it."""
+    if survey_round is None:
+        return ValidationError(
+            {
+                "surveyed_on": _(
+                    "No survey round is open for fiscal year %(year)s in this district: "
+                    "the district office opens it first."
+                )
+                % {"year": fiscal_year(on)}
+            },
+            code="no_round",
+        )
+    if survey_round.area_id != household.community.area.parent_id:
+        return ValidationError(
+            _("This household is not in the district of the survey round."), code="other_district"
+        )
+    try:
+        _check_round_open(survey_round)
+    except ValidationError as exc:
+        return exc
+    if household.community.status == Community.Status.DISSOLVED or not household.is_active:
+        return ValidationError(
+            _(
+                "House %(no)s is no longer active (or its community was dissolved): it is not surveyed."
+            )
+            % {"no": household.house_no},
+            code="inactive",
+        )
+    return None
+
+
 @transaction.atomic
 def survey_start(
     *,
@@ -392,32 +427,12 @@ def survey_start(
     household = Household.objects.select_related("community__area").get(pk=household.pk)
     if survey_round is None:
         survey_round = round_for(household, surveyed_on)
-        if survey_round is None:
-            raise ValidationError(
-                {
-                    "surveyed_on": _(
-                        "No survey round is open for fiscal year %(year)s in this district: "
-                        "the district office opens it first."
-                    )
-                    % {"year": fiscal_year(surveyed_on)}
-                },
-                code="no_round",
-            )
-    survey_round = SurveyRound.objects.select_related("area").get(pk=survey_round.pk)
-    if survey_round.area_id != household.community.area.parent_id:
-        raise ValidationError(
-            _("This household is not in the district of the survey round."), code="other_district"
-        )
-    _check_round_open(survey_round)
+    else:
+        survey_round = SurveyRound.objects.select_related("area").get(pk=survey_round.pk)
+    problem = start_problem(household, survey_round, surveyed_on)
+    if problem is not None:
+        raise problem
     _check_survey_date(survey_round, surveyed_on)
-    if household.community.status == Community.Status.DISSOLVED or not household.is_active:
-        raise ValidationError(
-            _(
-                "House %(no)s is no longer active (or its community was dissolved): it is not surveyed."
-            )
-            % {"no": household.house_no},
-            code="inactive",
-        )
     existing = Survey.objects.filter(round=survey_round, household=household).first()
     if existing is not None:
         raise ValidationError(

@@ -26,7 +26,7 @@ from django.views import View
 from chumchon.core.dates import fiscal_year
 
 from ..forms import apply_service_errors
-from ..models import Community, Household, Person, Survey
+from ..models import Household, Person, Survey
 from ..permissions import household_get_for
 from ..views.common import deny_unless, household_crumbs
 from . import domain, services
@@ -112,22 +112,6 @@ def survey_preview_rows(survey: Survey) -> tuple[dict[str, Any] | None, str]:
 # --- the household page's block --------------------------------------------------------------
 
 
-def _start_blocker(household: Household, survey_round, fiscal_year_be: int) -> str:
-    """Why no survey can be started today, or "" if one can."""
-    if household.community.status == Community.Status.DISSOLVED or not household.is_active:
-        return _("This household is no longer active (or its community was dissolved).")
-    if survey_round is None:
-        return _(
-            "No survey round is open for fiscal year %(year)s in this district yet: the "
-            "district office opens it."
-        ) % {"year": fiscal_year_be}
-    if not survey_round.is_open:
-        return _("The survey round of fiscal year %(year)s is closed.") % {
-            "year": survey_round.fiscal_year
-        }
-    return ""
-
-
 def household_survey_context(user: Any, household: Household) -> dict[str, Any]:
     """The "Poverty and survey" block: the latest submitted survey's classification with its
     reasons, one line per round, and the start/continue button. Income-based data: only for
@@ -160,7 +144,8 @@ def household_survey_context(user: Any, household: Household) -> dict[str, Any]:
         "fiscal_year": year,
     }
     if can_record and current is None:
-        block["blocker"] = _start_blocker(household, current_round, year)
+        problem = services.start_problem(household, current_round, today)
+        block["blocker"] = " ".join(problem.messages) if problem else ""
         block["can_start"] = not block["blocker"]
     return {"survey_block": block}
 

@@ -185,14 +185,14 @@ def test_household_page_says_why_no_survey_can_start_without_a_round(en, house):
     page = html(en["district_officer"].get(f"/households/{house.pk}/"))
     assert "/survey/new/" not in page
     year = fiscal_year(timezone.localdate())
-    assert f"No survey round is open for fiscal year {year} in this district yet" in page
+    assert f"No survey round is open for fiscal year {year} in this district" in page
 
 
 def test_household_page_says_the_round_is_closed(en, house, survey_round):
     services.survey_round_close(actor=None, survey_round=survey_round)
     page = html(en["district_officer"].get(f"/households/{house.pk}/"))
     assert "/survey/new/" not in page
-    assert f"The survey round of fiscal year {survey_round.fiscal_year} is closed." in page
+    assert "is closed: surveys can no longer be changed." in page
 
 
 def test_start_creates_a_draft_prefilled_from_the_registry(clients, house, survey_round):
