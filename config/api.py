@@ -5,6 +5,7 @@ from ninja.openapi.docs import Swagger
 
 from chumchon.accounts.api import router as accounts_router
 from chumchon.accounts.api_auth import token_or_session
+from chumchon.committees.api import router as committees_router
 from chumchon.communities.api import router as communities_router
 from chumchon.communities.api_imports import router as imports_router
 from chumchon.core.api import ThaiJSONRenderer, install_error_handlers
@@ -33,3 +34,4 @@ api.add_router("", accounts_router)
 api.add_router("", portal_router)
 api.add_router("", communities_router)
 api.add_router("", imports_router)
+api.add_router("", committees_router)

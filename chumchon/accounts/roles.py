@@ -23,6 +23,11 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "personal.export": ("ส่งออกข้อมูลส่วนบุคคล", "Export personal data"),
     "surveys.record": ("บันทึกแบบสำรวจข้อมูลครัวเรือน", "Record household surveys"),
     "surveys.manage": ("เปิดและปิดรอบการสำรวจข้อมูลครัวเรือน", "Open and close survey rounds"),
+    "committees.manage": (
+        "จัดการการเลือกตั้งและคณะกรรมการชุมชน",
+        "Run committee elections and manage committees",
+    ),
+    "committees.policy": ("กำหนดหลักเกณฑ์จำนวนกรรมการชุมชน", "Define committee seat policies"),
     "programmes.manage": ("จัดการโครงการและงบประมาณ", "Manage programmes and budgets"),
     "parameters.manage": ("จัดการค่าพารามิเตอร์ตามช่วงเวลา", "Manage dated parameters"),
     "reports.view": ("ดูรายงาน", "View reports"),
@@ -47,6 +52,7 @@ _OFFICER = [
     "personal.export",
     "surveys.record",
     "surveys.manage",
+    "committees.manage",
 ]
 
 # code: (Thai name, English name, permissions, area kinds it may be assigned at, requires OTP)

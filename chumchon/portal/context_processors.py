@@ -20,6 +20,10 @@ def navigation(request):
     # the household survey (communities app): rounds for staff, reports for report readers
     if has_perm_anywhere(user, "records.view"):
         items.append((_("Survey rounds"), reverse("survey-round-list")))
+    # committees (committees app): staff go to the city-wide status, a committee member to
+    # their community's committee (the view decides; portal does not import committees)
+    if has_perm_anywhere(user, "records.view") or has_perm_anywhere(user, "community.view_own"):
+        items.append((_("Committees"), reverse("committee-mine")))
     if has_perm_anywhere(user, "reports.view"):
         items.append((_("Poverty report"), reverse("survey-report")))
     items.append((_("Jobs"), reverse("job-list")))

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "chumchon.portal",
     # layer 2
     "chumchon.communities",
+    "chumchon.committees",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ from chumchon.organizations.models import Area
 from .. import services
 from ..forms import CommunityFilterForm, CommunityForm, DissolveForm, edit_districts
 from ..models import Community, CommunityType, Move
+from ..panels import render_panels
 from ..permissions import (
     can_create_communities,
     can_dissolve_community,
@@ -161,6 +162,7 @@ class CommunityDetailView(CommunityMixin, TemplateView):
             survey_filter=survey_filter,
             query_string=f"survey={survey_filter}" if survey_filter else "",
             breadcrumbs=community_crumbs(user, community, link_self=False),
+            panels=render_panels(self.request, community),
         )
         return context
 

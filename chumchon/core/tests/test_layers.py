@@ -11,6 +11,7 @@ ALLOWED = {
     "accounts": {"core", "organizations"},
     "portal": {"core", "accounts", "organizations"},
     "communities": {"core", "accounts", "organizations", "portal"},
+    "committees": {"core", "accounts", "organizations", "portal", "communities"},
 }
 
 
