@@ -145,6 +145,34 @@ class Community(TimeStampedModel):
         return self.status == self.Status.DISSOLVED
 
 
+class CommunityCount(models.Model):
+    """A community's registry counts today, stored so that lists and totals read one row instead
+    of counting memberships (the community list at Bangkok scale). Same meaning as the live
+    count (`selectors.with_live_registry_counts`): active households of the community; living
+    people with an open membership in one of its households. Recomputed, never incremented, by
+    `services.registry_counts_refresh` in the transaction of every write that can change them;
+    `manage.py refresh_registry_counts [--check]` (and a daily job) finds and repairs drift. A
+    community without a row counts 0."""
+
+    community = models.OneToOneField(
+        Community,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="registry_count",
+        verbose_name=_("community"),
+    )
+    households = models.PositiveIntegerField(_("households (registry)"), default=0)
+    population = models.PositiveIntegerField(_("population (registry)"), default=0)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("registry counts of a community")
+        verbose_name_plural = _("registry counts of communities")
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.households} / {self.population}"
+
+
 class HouseholdQuerySet(models.QuerySet):
     def poor(self) -> HouseholdQuerySet:
         """Poor households: the manual status if set, else the latest survey's classification
@@ -490,6 +518,7 @@ from .surveys.models import Survey, SurveyMember, SurveyRound, SurveyRule  # noq
 
 __all__ = [
     "Community",
+    "CommunityCount",
     "CommunityType",
     "Household",
     "Membership",

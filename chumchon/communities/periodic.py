@@ -5,6 +5,9 @@ an errors column: it must not become a long-lived copy of personal data. Every d
 sheets of registry imports older than IMPORT_FILE_RETENTION_DAYS are deleted (the job page
 then says so), and so is any stored upload that no worker picked up in that time (a worker
 deletes the upload as soon as it has read it).
+
+Every day too, the stored registry counts of every community are recomputed
+(`refresh_registry_counts`): the writes keep them exact, this repairs any drift.
 """
 
 from __future__ import annotations
@@ -44,3 +47,14 @@ def prune_import_files(today: date) -> str:
         f"deleted {sheets} import error sheets and {uploads} unread uploads "
         f"older than {cutoff:%Y-%m-%d}"
     )
+
+
+@periodic("communities.refresh_registry_counts", every=DAILY)
+def refresh_registry_counts(today: date) -> str:
+    from django.db import transaction
+
+    from .services import registry_counts_refresh
+
+    with transaction.atomic():
+        count = registry_counts_refresh(None)
+    return f"refreshed the registry counts of {count} communities"

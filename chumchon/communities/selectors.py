@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -43,11 +45,30 @@ def _memberships_on(on: date | None) -> QuerySet[Membership]:
 def with_registry_counts(
     queryset: QuerySet[Community], on: date | None = None
 ) -> QuerySet[Community]:
+    """Annotate `registry_households` and `registry_population`: today (on=None) the stored
+    counts (`CommunityCount`, kept exact by `services.registry_counts_refresh`: one join, however
+    large the registry); on a past day computed from the registry
+    (`with_live_registry_counts`)."""
+    if on is not None:
+        return with_live_registry_counts(queryset, on)
+    return queryset.annotate(
+        registry_households=Coalesce(
+            F("registry_count__households"), Value(0), output_field=IntegerField()
+        ),
+        registry_population=Coalesce(
+            F("registry_count__population"), Value(0), output_field=IntegerField()
+        ),
+    )
+
+
+def with_live_registry_counts(
+    queryset: QuerySet[Community], on: date | None = None
+) -> QuerySet[Community]:
     """Annotate `registry_households` and `registry_population` computed from the registry.
 
-    Today (on=None): active households, and living people with an open membership. On a past
-    day: households with at least one member that day, and people who were members that day;
-    a community dissolved on or before that day counts 0."""
+    Today (on=None): active households, and living people with an open membership (what
+    `CommunityCount` stores). On a past day: households with at least one member that day, and
+    people who were members that day; a community dissolved on or before that day counts 0."""
     population = _memberships_on(on).filter(household__community=OuterRef("pk"))
     if on is None:
         households = Household.objects.filter(community=OuterRef("pk"), is_active=True)
@@ -100,22 +121,72 @@ def community_totals(queryset: QuerySet[Community], on: date | None = None) -> d
         active=Count("pk", filter=Q(status=Community.Status.ACTIVE)),
         dissolved=Count("pk", filter=Q(status=Community.Status.DISSOLVED)),
     )
+    stored = {}
+    if on is None:  # today: the stored counts, in the same query
+        stored = {
+            "registry_households": Sum("registry_count__households"),
+            "registry_population": Sum("registry_count__population"),
+        }
     declared = queryset.order_by().aggregate(
         families=Sum("declared_families"),
         households=Sum("declared_households"),
         population=Sum("declared_population"),
+        **stored,
     )
+    for key in stored:
+        totals[key] = declared.pop(key) or 0
     totals.update({f"declared_{k}": v or 0 for k, v in declared.items()})
+    if on is None:
+        return totals
     ids = queryset.order_by().values("pk")
     memberships = _memberships_on(on).filter(household__community__in=ids)
-    if on is None:
-        totals["registry_households"] = Household.objects.filter(
-            community__in=ids, is_active=True
-        ).count()
-    else:
-        totals["registry_households"] = memberships.values("household").distinct().count()
+    totals["registry_households"] = memberships.values("household").distinct().count()
     totals["registry_population"] = memberships.count()
     return totals
+
+
+def registry_counts_today(community_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
+    """The live counts of today, grouped (two queries for any number of communities):
+    {community id: (active households, living people with an open membership)} of the given
+    communities (every community: None); a community with neither is left out."""
+    households = Household.objects.filter(is_active=True)
+    memberships = _memberships_on(None)
+    if community_ids is not None:
+        households = households.filter(community_id__in=community_ids)
+        memberships = memberships.filter(household__community_id__in=community_ids)
+    counts: dict[int, tuple[int, int]] = {}
+    for pk, n in (
+        households.order_by()
+        .values("community_id")
+        .annotate(n=Count("pk"))
+        .values_list("community_id", "n")
+    ):
+        counts[pk] = (n, 0)
+    for pk, n in (
+        memberships.order_by()
+        .values("household__community_id")
+        .annotate(n=Count("pk"))
+        .values_list("household__community_id", "n")
+    ):
+        counts[pk] = (counts.get(pk, (0, 0))[0], n)
+    return counts
+
+
+def registry_counts_drift() -> list[tuple[int, str, tuple[int, int], tuple[int, int]]]:
+    """Communities whose stored counts differ from the live ones, in code order: (id, code,
+    stored (households, population), live) (`manage.py refresh_registry_counts --check`)."""
+    live = registry_counts_today()
+    rows = (
+        Community.objects.order_by("area__code")
+        .values_list("pk", "area__code", "registry_count__households", "registry_count__population")
+        .iterator()
+    )
+    drift = []
+    for pk, code, households, population in rows:
+        stored = (households or 0, population or 0)
+        if stored != live.get(pk, (0, 0)):
+            drift.append((pk, code, stored, live.get(pk, (0, 0))))
+    return drift
 
 
 def communities_existing_on(queryset: QuerySet[Community], day: date) -> QuerySet[Community]:

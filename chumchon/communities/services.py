@@ -5,6 +5,7 @@ Imports, views, the API and the demo loader all call these, so the rules hold ev
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,8 @@ from chumchon.organizations.models import Area, AreaKind
 from chumchon.organizations.services import area_create, area_update, validate_area_code
 
 from . import domain
-from .models import Community, CommunityType, Household, Membership, Move, Person
+from .models import Community, CommunityCount, CommunityType, Household, Membership, Move, Person
+from .selectors import registry_counts_today
 
 COMMUNITY_FIELDS = (
     "type",
@@ -67,6 +69,54 @@ def _today() -> date:
 def _not_in_future(field: str, value: date | None) -> None:
     if value is not None and value > _today():
         raise ValidationError({field: _("The date cannot be in the future.")}, code="future")
+
+
+# --- stored registry counts --------------------------------------------------------------
+
+
+@transaction.atomic
+def registry_counts_refresh(community_ids: Iterable[int | None] | None) -> int:
+    """Recompute the stored counts (`CommunityCount`) of these communities (every community:
+    None) from the registry, exactly: called in the transaction of every write that can change
+    them (households made, moved, (de)activated; people made, moved, dead or moved out;
+    imports), so the count commits with the write.
+
+    The rows are locked first (created with zeros when missing, then SELECT ... FOR UPDATE in id
+    order): two writers of one community serialise there, and on PostgreSQL (READ COMMITTED)
+    the second one's counting queries, which start after the first has committed, see the
+    first one's rows. Two grouped queries count every community of the set at once. Returns how
+    many communities were refreshed."""
+    if community_ids is None:
+        ids = list(Community.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted({pk for pk in community_ids if pk is not None})
+    if not ids:
+        return 0
+    CommunityCount.objects.bulk_create(
+        [CommunityCount(community_id=pk) for pk in ids], ignore_conflicts=True, batch_size=1000
+    )
+    locked = CommunityCount.objects.select_for_update().order_by("pk")
+    if community_ids is not None:
+        locked = locked.filter(pk__in=ids)
+    rows = list(locked)
+    live = registry_counts_today(None if community_ids is None else ids)
+    now = timezone.now()
+    for row in rows:
+        row.households, row.population = live.get(row.pk, (0, 0))
+        row.updated_at = now
+    CommunityCount.objects.bulk_update(
+        rows, ["households", "population", "updated_at"], batch_size=500
+    )
+    return len(rows)
+
+
+def _household_community_ids(person: Person) -> set[int]:
+    """The community of the person's open membership (before a change), if any."""
+    return set(
+        Membership.objects.filter(person=person, until__isnull=True).values_list(
+            "household__community_id", flat=True
+        )
+    )
 
 
 # --- communities -------------------------------------------------------------------------
@@ -151,6 +201,7 @@ def community_create(
     )
     community.area = area  # validated above (except the new area, unique by construction)
     community.save()
+    registry_counts_refresh([community.pk])  # its row, with zeros
     record_event(actor=actor, action="community.create", obj=community, changes=snapshot(community))
     return community
 
@@ -177,6 +228,7 @@ def community_register_area(
     community = Community(area=area, type=type, declared_families=declared_families, **values)
     _check_community(community)
     community.save()
+    registry_counts_refresh([community.pk])
     record_event(actor=actor, action="community.create", obj=community, changes=snapshot(community))
     return community
 
@@ -306,6 +358,7 @@ def household_create(
     household = Household(community=community, area=community.area, house_no=house_no, **values)
     _clean_household(household, joining=True)
     household.save()
+    registry_counts_refresh([household.community_id])
     record_event(actor=actor, action="household.create", obj=household, changes=snapshot(household))
     return household
 
@@ -321,6 +374,8 @@ def household_update(*, actor: Any, household: Household, **values: Any) -> Hous
     _clean_household(household)
     household.save()
     changes = model_changes(before, snapshot(household))
+    if "is_active" in changes:  # only active households count
+        registry_counts_refresh([household.community_id])
     if changes:
         record_event(actor=actor, action="household.update", obj=household, changes=changes)
     return household
@@ -516,6 +571,7 @@ def person_create(
             in_house_registration=in_house_registration,
             since=since,
         )
+        registry_counts_refresh([household.community_id])
     record_event(actor=actor, action="person.create", obj=person, changes=_person_snapshot(person))
     return person
 
@@ -632,6 +688,7 @@ def person_set_status(
     if status == Person.Status.MOVED_OUT and not (moved_to or "").strip():
         raise ValidationError({"moved_to": _("Say where the person moved to.")}, code="required")
     before = _person_snapshot(person)
+    counted = _household_community_ids(person)
     if status != Person.Status.ALIVE:
         try:
             _leave(person, on)
@@ -642,6 +699,7 @@ def person_set_status(
     person.status_on = on if status != Person.Status.ALIVE else None
     person.moved_to = (moved_to or "").strip() if status == Person.Status.MOVED_OUT else ""
     person.save()
+    registry_counts_refresh(counted)
     record_event(
         actor=actor,
         action="person.status",
@@ -705,6 +763,9 @@ def person_move(
             {"to_household": _("The person already lives in this household.")}, code="same"
         )
     from_area = person.area
+    counted = {to_household.community_id}
+    if current is not None:
+        counted.add(current.household.community_id)
     _leave(person, on)
     _join(
         person=person,
@@ -719,6 +780,7 @@ def person_move(
     if person.status == Person.Status.MOVED_OUT:
         person.status, person.status_on, person.moved_to = Person.Status.ALIVE, None, ""
     person.save()
+    registry_counts_refresh(counted)
     _record_move(
         actor=actor,
         person=person,
@@ -752,11 +814,13 @@ def household_move(
             code="dissolved",
         )
     from_area = household.area
+    counted = {household.community_id, to_community.pk}
     before = snapshot(household)
     household.community = to_community
     household.area = to_community.area
     _clean_household(household, joining=True)
     household.save()
+    registry_counts_refresh(counted)
     for person in Person.objects.filter(household=household).select_related("area"):
         person.area = to_community.area
         person.save(update_fields=["area", "updated_at"])  # a history row per person

@@ -33,6 +33,7 @@ from chumchon.organizations.models import Area, AreaKind
 from chumchon.organizations.services import validate_area_code
 
 from ..models import Community, CommunityType
+from ..services import registry_counts_refresh
 from . import cells
 from .base import Importer, chunks
 from .columns import COMMUNITIES
@@ -284,6 +285,8 @@ class CommunityImport(Importer):
                 community.area = area
                 records.append(community)
             bulk_create_with_history(records, Community, batch_size=BATCH, **history)
+            # their stored registry counts, with zeros (as `services.community_create`)
+            registry_counts_refresh(c.pk for _area, c in self.created)
         if self.record_updates:
             objs = [c for c, _changed in self.record_updates]
             fields = set().union(*(changed for _c, changed in self.record_updates))

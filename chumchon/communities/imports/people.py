@@ -85,6 +85,7 @@ from chumchon.core.national_id import _hash_key
 
 from .. import domain
 from ..models import Community, Household, Membership, Move, Person
+from ..services import registry_counts_refresh
 from . import cells
 from .base import (
     ABSENT,
@@ -410,6 +411,8 @@ class PeopleImport(Importer):
         self.registry_heads: dict[int, tuple[int, int]] = {}
         self.heads_in_file = IntMap()  # registry heads (person ids) the file places somewhere
         self.deferred_heads: list[int] = []  # person ids, promoted by `finish`
+        # communities whose stored registry counts the writes change (refreshed by `finish`)
+        self.counted: set[int] = set()
         self.totals = dict.fromkeys(COUNTS, 0)
         self.write = False
         self.change_reason = ""
@@ -559,6 +562,10 @@ class PeopleImport(Importer):
                 Membership.objects.filter(person_id__in=batch, until__isnull=True).update(
                     relation=domain.HEAD
                 )
+        if self._writing():
+            # the stored counts of every community the file added to or took from, recomputed
+            # once for the whole file (grouped queries), in the import's transaction
+            registry_counts_refresh(self.counted)
 
     def close(self) -> None:
         self.lookups.stop()
@@ -1108,6 +1115,9 @@ class PeopleImport(Importer):
                 membership, former = write
                 membership.relation = former
         now = timezone.now()
+        self.counted.update(new.community.pk for new in plan.new_households)
+        self.counted.update(m.community.pk for m in plan.new_people)
+        self.counted.update(m.community.pk for m in plan.joins)
         if self.copy:
             self._write_copy(plan, now)
         else:
@@ -1247,6 +1257,13 @@ class PeopleImport(Importer):
             update_many(Person, plan.changed_people.values(), history=history, touch=now)
         relation = {"relation", "in_house_registration"}
         update_many(Membership, [(m, {"until"}) for m in plan.closed_memberships])
+        # the communities people leave (counted again at the end)
+        for batch in self._in_batches({m.household_id for m in plan.closed_memberships}):
+            self.counted.update(
+                Household.objects.filter(pk__in=batch)
+                .values_list("community_id", flat=True)
+                .distinct()
+            )
         update_many(Membership, [(m, relation) for m in plan.demoted_memberships])
         update_many(
             Membership,
