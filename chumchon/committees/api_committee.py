@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -332,12 +331,7 @@ def grant_committee_role(
     term = _managed_term(request, term_id)
     member = _member(term, member_id)
     _required(payload, "username")
-    username = payload.username.strip()
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise ValidationError(
-            {"username": _("No active user account is named %(name)s.") % {"name": username}}
-        )
+    user = services.active_user_named(payload.username)
     assignment = services.member_grant_role(actor=request.auth, member=member, user=user)
     return Status(201, {"id": assignment.pk})
 

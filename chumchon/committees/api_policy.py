@@ -14,7 +14,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from chumchon.core.api import ErrorOut, Page, PageParams, error_body, paginate
-from chumchon.core.dates import BE_THRESHOLD
+from chumchon.core.dates import BE_OFFSET, BE_THRESHOLD
 
 from .models import SeatPolicy
 from .services_policy import NoPolicyInForce, parse_count, seats_answer
@@ -85,7 +85,7 @@ def parse_on(text: str) -> date:
                     "%(year)d looks like a Buddhist-era year: the API takes Christian-era "
                     "dates (%(year)d BE = %(ce)d CE)."
                 )
-                % {"year": day.year, "ce": day.year - 543}
+                % {"year": day.year, "ce": day.year - BE_OFFSET}
             }
         )
     return day

@@ -72,7 +72,7 @@ def ensure_document_number(*, actor: Any, election: Election) -> str:
     if election.document_no:
         return election.document_no
     with transaction.atomic():
-        locked = Election.objects.select_for_update().get(pk=election.pk)
+        locked = Election.objects.select_for_update(of=("self",)).get(pk=election.pk)
         if not locked.document_no:
             _number, text = next_document_number(
                 issuer_code=issuer_code(locked), on=announcement_day(election)

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from chumchon.communities.domain import age_on  # the registry's rule, used here too
+
 # The six positions the regulation names (at most one holder each at a time); "other" positions
 # are defined by the committee with a title.
 CHAIR = "chair"
@@ -107,13 +109,6 @@ class Problem:
 
     code: str
     message: str
-
-
-def age_on(birth_date: date, day: date) -> int:
-    years = day.year - birth_date.year
-    if (day.month, day.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years
 
 
 def registered_from(election_day: date, days: int) -> date:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chumchon.communities.forms import RegistryForm, apply_service_errors, date_field
 from chumchon.communities.models import Community, Person
+from chumchon.core.dates import format_date
 
 from .models import CommitteeTerm, Election
 
@@ -119,20 +120,12 @@ class ElectionPlanForm(ElectionDetailsForm):
             community__in=self.communities, status=CommitteeTerm.Status.IN_OFFICE
         ).select_related("community__area")
         self.fields["term"].label_from_instance = lambda t: (
-            f"{t.community.area.name} · {t.starts_on:%Y-%m-%d}..{t.ends_on:%Y-%m-%d}"
+            f"{t.community.area.name} · {format_date(t.starts_on, 'short')} – "
+            f"{format_date(t.ends_on, 'short')}"
         )
 
-    def clean(self):
-        data = super().clean()
-        kind, term = data.get("kind"), data.get("term")
-        if kind == Election.Kind.BY_ELECTION and term is None:
-            self.add_error("term", _("A by-election needs the term whose seats it fills."))
-        if kind == Election.Kind.GENERAL and term is not None:
-            self.add_error("term", _("A general election starts a new term: leave the term empty."))
-        community = data.get("community")
-        if term is not None and community is not None and term.community_id != community.pk:
-            self.add_error("term", _("This term belongs to another community."))
-        return data
+    # kind / term / community agreement is checked by services_elections.election_plan
+    # (its errors land on the `term` field).
 
 
 class CandidateForm(RegistryForm):

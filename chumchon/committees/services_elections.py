@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from chumchon.communities.models import Community, Household, Person
 from chumchon.core.audit import model_changes, record_event, snapshot
+from chumchon.core.dates import format_date
 
 from . import domain
 from .models import Candidate, CommitteeMember, CommitteeTerm, Election, SeatPolicy
@@ -47,7 +48,7 @@ def _audit(actor: Any, action: str, obj: Any, election: Election, **kwargs: Any)
 
 def _lock(election: Election) -> Election:
     return (
-        Election.objects.select_for_update()
+        Election.objects.select_for_update(of=("self",))
         .select_related("community__area", "policy", "term")
         .get(pk=election.pk)
     )
@@ -94,7 +95,7 @@ def _check_date(community: Community, held_on: date, errors: dict[str, list[str]
     if latest is not None and held_on < latest.starts_on:
         errors.setdefault("held_on", []).append(
             _("An election dated before the previous term started (%(start)s) cannot be planned.")
-            % {"start": latest.starts_on.isoformat()}
+            % {"start": format_date(latest.starts_on)}
         )
 
 
@@ -110,7 +111,7 @@ def _check_no_open_election(community: Community, exclude: Election | None = Non
                     "%(community)s already has an election on %(day)s that is not certified "
                     "or cancelled: finish or cancel it first."
                 )
-                % {"community": community.name, "day": other.held_on.isoformat()}
+                % {"community": community.name, "day": format_date(other.held_on)}
             },
             code="open_election",
         )
@@ -132,7 +133,11 @@ def election_plan(
     """Plan an election: the policy in force on `held_on` gives the seats (from what it counts,
     snapshotted now); a by-election fills the vacancies of `term` once its reserve list is
     exhausted."""
-    community = Community.objects.select_for_update().select_related("area").get(pk=community.pk)
+    community = (
+        Community.objects.select_for_update(of=("self",))
+        .select_related("area")
+        .get(pk=community.pk)
+    )
     errors: dict[str, list[str]] = {}
     if community.is_dissolved:
         raise ValidationError(
@@ -153,7 +158,7 @@ def election_plan(
     policy = policy_on(held_on)
     if policy is None:
         errors.setdefault("held_on", []).append(
-            _("No committee seat policy is in force on %(day)s.") % {"day": held_on.isoformat()}
+            _("No committee seat policy is in force on %(day)s.") % {"day": format_date(held_on)}
         )
     _check_date(community, held_on, errors)
     if errors:
@@ -260,7 +265,7 @@ def election_update(*, actor: Any, election: Election, **values: Any) -> Electio
                         "On %(day)s another seat policy is in force (or none): cancel this "
                         "election and plan a new one."
                     )
-                    % {"day": held_on.isoformat()}
+                    % {"day": format_date(held_on)}
                 )
             _check_date(election.community, held_on, errors)
     if "place" in values and not (values["place"] or "").strip():
@@ -313,7 +318,7 @@ def candidate_problems(election: Election, person: Person) -> list[domain.Proble
             message = _(
                 "Already registered as candidate no. %(no)d and withdrew on %(day)s: a "
                 "withdrawn candidate cannot register again in the same election."
-            ) % {"no": existing.number, "day": existing.withdrawn_on.isoformat()}
+            ) % {"no": existing.number, "day": format_date(existing.withdrawn_on)}
         else:
             message = _("Already a candidate (ballot number %(no)d).") % {"no": existing.number}
         problems.append(domain.Problem("already_candidate", message))
@@ -394,7 +399,7 @@ def candidate_register(
 @transaction.atomic
 def candidate_withdraw(*, actor: Any, candidate: Candidate, reason: str) -> Candidate:
     election = _lock(candidate.election)
-    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    candidate = Candidate.objects.select_for_update(of=("self",)).get(pk=candidate.pk)
     _require_status(
         election,
         Election.Status.PLANNED,
@@ -403,7 +408,7 @@ def candidate_withdraw(*, actor: Any, candidate: Candidate, reason: str) -> Cand
     if candidate.withdrawn_on is not None:
         raise ValidationError(
             _("Candidate no. %(no)d already withdrew on %(day)s.")
-            % {"no": candidate.number, "day": candidate.withdrawn_on.isoformat()},
+            % {"no": candidate.number, "day": format_date(candidate.withdrawn_on)},
             code="withdrawn",
         )
     if not (reason or "").strip():
@@ -565,7 +570,7 @@ def results_enter(
         raise ValidationError(
             {
                 "held_on": _("The election is on %(day)s: results come after election day.")
-                % {"day": election.held_on.isoformat()}
+                % {"day": format_date(election.held_on)}
             },
             code="future",
         )
@@ -695,7 +700,7 @@ def election_certify(
         raise ValidationError(
             {
                 "starts_on": _("The term cannot start before the election day (%(day)s).")
-                % {"day": election.held_on.isoformat()}
+                % {"day": format_date(election.held_on)}
             },
             code="before_election",
         )
@@ -749,7 +754,7 @@ def _certify_general(
 ) -> CommitteeTerm:
     community = election.community
     current = (
-        CommitteeTerm.objects.select_for_update()
+        CommitteeTerm.objects.select_for_update(of=("self",))
         .filter(community=community, status=CommitteeTerm.Status.IN_OFFICE)
         .first()
     )
@@ -762,7 +767,7 @@ def _certify_general(
                     "starts_on": _(
                         "The new term must start after the term in office started (%(day)s)."
                     )
-                    % {"day": current.starts_on.isoformat()}
+                    % {"day": format_date(current.starts_on)}
                 },
                 code="before_current",
             )
@@ -775,9 +780,9 @@ def _certify_general(
                     "%(day)s: terms cannot overlap."
                 )
                 % {
-                    "start": clash.starts_on.isoformat(),
-                    "end": clash.last_day.isoformat(),
-                    "day": starts_on.isoformat(),
+                    "start": format_date(clash.starts_on),
+                    "end": format_date(clash.last_day),
+                    "day": format_date(starts_on),
                 }
             },
             code="overlap",
@@ -822,7 +827,7 @@ def _certify_general(
 def _certify_by_election(
     election: Election, elected: list[Candidate], starts_on: date
 ) -> CommitteeTerm:
-    term = CommitteeTerm.objects.select_for_update().get(pk=election.term_id)
+    term = CommitteeTerm.objects.select_for_update(of=("self",)).get(pk=election.term_id)
     if term.status != CommitteeTerm.Status.IN_OFFICE:
         raise ValidationError(
             {
@@ -835,7 +840,7 @@ def _certify_by_election(
         raise ValidationError(
             {
                 "starts_on": _("The start must fall within the term (%(start)s to %(end)s).")
-                % {"start": term.starts_on.isoformat(), "end": term.ends_on.isoformat()}
+                % {"start": format_date(term.starts_on), "end": format_date(term.ends_on)}
             },
             code="outside_term",
         )

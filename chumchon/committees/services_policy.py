@@ -98,7 +98,7 @@ def _check_no_overlap(
     valid_from: date, valid_to: date | None, *, exclude_pk: Any = None, field: str = "valid_from"
 ) -> None:
     """Refuse a period that overlaps another policy's, naming that policy."""
-    others = SeatPolicy.objects.select_for_update().order_by("valid_from")
+    others = SeatPolicy.objects.select_for_update(of=("self",)).order_by("valid_from")
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     overlapping = others.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
@@ -159,7 +159,7 @@ def policy_add(*, actor: Any, **fields: Any) -> SeatPolicy:
 def policy_update(*, actor: Any, policy: SeatPolicy, **fields: Any) -> SeatPolicy:
     """Correct a policy that no election or term used yet (a typing mistake). A policy in use
     is refused: end it (`policy_end`) and add a new one instead."""
-    policy = SeatPolicy.objects.select_for_update().get(pk=policy.pk)
+    policy = SeatPolicy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     unknown = sorted(set(fields) - set(POLICY_FIELDS))
     if unknown:
         raise TypeError(f"policy_update() got unknown fields: {', '.join(unknown)}")
@@ -197,7 +197,7 @@ def policy_end(*, actor: Any, policy: SeatPolicy, valid_to: date) -> SeatPolicy:
     change a policy takes once an election used it. Refused when the end is before the start,
     when an election held after that day used the policy, or when the longer period would
     overlap the next policy."""
-    policy = SeatPolicy.objects.select_for_update().get(pk=policy.pk)
+    policy = SeatPolicy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     if valid_to is None:
         raise ValidationError({"valid_to": _("Give the last day of the policy.")})
     if valid_to < policy.valid_from:

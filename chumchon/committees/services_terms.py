@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -79,12 +80,12 @@ def term_finish(
     seats end (reason: term ended), their positions end, and committee member roles granted for
     those seats end the day before. `status` is ENDED (a new term took over, or the term ran
     out) or ENDED_EARLY (a district order: `order_no` and `reason` required)."""
-    term = CommitteeTerm.objects.select_for_update().get(pk=term.pk)
+    term = CommitteeTerm.objects.select_for_update(of=("self",)).get(pk=term.pk)
     _check_transition(term, status)
     errors: dict[str, str] = {}
     if on < term.starts_on:
         errors["on"] = _("The end date cannot be before the term started (%(start)s).") % {
-            "start": term.starts_on.isoformat()
+            "start": format_date(term.starts_on)
         }
     if status == CommitteeTerm.Status.ENDED_EARLY:
         if not reason.strip():
@@ -177,7 +178,7 @@ def member_end(
     no longer sits; their open position ends and the committee member role granted for the
     seat ends the day before. `reason`: resigned, died, moved_out or removed."""
     member = (
-        CommitteeMember.objects.select_for_update()
+        CommitteeMember.objects.select_for_update(of=("self",))
         .select_related("term__community__area", "person", "role_assignment")
         .get(pk=member.pk)
     )
@@ -257,7 +258,9 @@ def vacancy_fill_from_reserve(*, actor: Any, term: CommitteeTerm, on: date) -> C
     the term's end. Candidates who died, moved out or left the house registration are skipped
     (the audit event records why). Refused when no seat is vacant or the reserve is exhausted."""
     term = (
-        CommitteeTerm.objects.select_for_update().select_related("community__area").get(pk=term.pk)
+        CommitteeTerm.objects.select_for_update(of=("self",))
+        .select_related("community__area")
+        .get(pk=term.pk)
     )
     _check_open_term(term)
     _check_in_term(term, on)
@@ -325,7 +328,7 @@ def position_assign(
     """`member` holds position `code` from `on`. The six named positions have at most one
     holder at a time; a member holds one position at a time; "other" needs a title."""
     member = (
-        CommitteeMember.objects.select_for_update()
+        CommitteeMember.objects.select_for_update(of=("self",))
         .select_related("term__community__area", "person")
         .get(pk=member.pk)
     )
@@ -402,7 +405,7 @@ def position_assign(
 def position_end(*, actor: Any, position: Position, on: date) -> Position:
     """`position` is no longer held from `on`."""
     position = (
-        Position.objects.select_for_update()
+        Position.objects.select_for_update(of=("self",))
         .select_related("term__community__area", "member__person")
         .get(pk=position.pk)
     )
@@ -436,12 +439,24 @@ def position_end(*, actor: Any, position: Position, on: date) -> Position:
 # --- the committee member role ----------------------------------------------------------------
 
 
+def active_user_named(username: str) -> Any:
+    """The active user account named `username` (surrounding spaces ignored), to be given the
+    committee member role; a ValidationError on `username` when there is none."""
+    username = (username or "").strip()
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError(
+            {"username": _("No active user account is named %(name)s.") % {"name": username}}
+        )
+    return user
+
+
 @transaction.atomic
 def member_grant_role(*, actor: Any, member: CommitteeMember, user: Any) -> RoleAssignment:
     """Give `user` the community committee member role at the member's community until the
     term ends, and link the user account to the member's registry person."""
     member = (
-        CommitteeMember.objects.select_for_update()
+        CommitteeMember.objects.select_for_update(of=("self",))
         .select_related("term__community__area", "person__user", "role_assignment")
         .get(pk=member.pk)
     )
@@ -641,7 +656,7 @@ def _end_dated(actor: Any, obj: Any, on: date, action: str, area_path: str) -> A
 @transaction.atomic
 def adviser_end(*, actor: Any, adviser: Adviser, on: date) -> Adviser:
     adviser = (
-        Adviser.objects.select_for_update()
+        Adviser.objects.select_for_update(of=("self",))
         .select_related("term__community__area")
         .get(pk=adviser.pk)
     )
@@ -717,7 +732,7 @@ def working_group_member_add(
 @transaction.atomic
 def working_group_end(*, actor: Any, group: WorkingGroup, on: date) -> WorkingGroup:
     group = (
-        WorkingGroup.objects.select_for_update()
+        WorkingGroup.objects.select_for_update(of=("self",))
         .select_related("term__community__area")
         .get(pk=group.pk)
     )

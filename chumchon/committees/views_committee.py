@@ -7,9 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,6 +21,7 @@ from chumchon.communities.models import Community
 from chumchon.communities.permissions import community_get_for, community_scope
 from chumchon.communities.views.common import RegistryFormView, community_crumbs, deny_unless
 from chumchon.core.attachments import attachments_of
+from chumchon.core.dates import format_date
 from chumchon.organizations.models import Area
 
 from . import services_terms as services
@@ -129,6 +128,7 @@ class MyCommitteeView(LoginRequiredMixin, View):
         user = request.user
         own = reach_of(user).paths_with("community.view_own")
         if own and not reach_of(user).everything:
+            # scoped already: `own` are the paths where the user holds community.view_own
             community = Community.objects.filter(area__path__in=own).order_by("area__path").first()
             if community is not None:
                 return redirect("committee-detail", pk=community.pk)
@@ -198,8 +198,8 @@ class TermFormView(CommitteeFormView):
     def subject(self):
         return _("%(community)s: term %(start)s – %(end)s") % {
             "community": self.object.community.area.name,
-            "start": services.format_date(self.object.starts_on),
-            "end": services.format_date(self.object.ends_on),
+            "start": format_date(self.object.starts_on),
+            "end": format_date(self.object.ends_on),
         }
 
 
@@ -254,12 +254,7 @@ class GrantRoleView(MemberFormView):
         return _("Give the committee member role")
 
     def save(self, form):
-        username = form.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise ValidationError(
-                {"username": _("No active user account is named %(name)s.") % {"name": username}}
-            )
+        user = services.active_user_named(form.cleaned_data["username"])
         services.member_grant_role(actor=self.request.user, member=self.object, user=user)
         return self.done(
             _("%(user)s now holds the committee member role.") % {"user": user.get_username()}

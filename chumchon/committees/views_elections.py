@@ -30,9 +30,10 @@ from chumchon.communities.permissions import (
     can_view_national_ids,
     can_view_people,
     community_scope,
+    person_scope,
 )
 from chumchon.communities.views.common import RegistryFormView, deny_unless
-from chumchon.core.dates import format_date
+from chumchon.core.dates import BE_OFFSET, format_date
 from chumchon.core.money import percent
 from chumchon.organizations.models import Area
 
@@ -160,7 +161,7 @@ class ElectionListView(LoginRequiredMixin, ListView):
         if "status" in filters:
             elections = elections.filter(status=filters["status"])
         if "year" in filters:
-            elections = elections.filter(held_on__year=filters["year"] - 543)
+            elections = elections.filter(held_on__year=filters["year"] - BE_OFFSET)
         return elections.order_by("-held_on", "-id")
 
     def get_context_data(self, **kwargs):
@@ -296,7 +297,8 @@ class ElectionPageMixin(LoginRequiredMixin):
         """Current members of the community (alive, in a house registration today) who are not
         candidates yet; `?q=` narrows by name."""
         people = (
-            Person.objects.members_on(timezone.localdate())
+            person_scope(self.request.user)
+            .members_on(timezone.localdate())
             .filter(area_id=election.community.area_id, status=Person.Status.ALIVE)
             .exclude(candidacies__election=election)
             .select_related("household")

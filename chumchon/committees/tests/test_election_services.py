@@ -17,6 +17,7 @@ from chumchon.communities.tests.factories import (
     make_person,
 )
 from chumchon.conftest import OTHER_COMMUNITY, OWN_COMMUNITY
+from chumchon.core.dates import format_date
 from chumchon.core.models import AuditEvent
 
 from .. import selectors_elections as sel
@@ -147,6 +148,8 @@ def test_plan_refuses_a_date_before_the_latest_term_started(own, officer):
     with pytest.raises(ValidationError) as exc:
         plan(officer, own)
     assert "before the previous term started" in messages(exc)
+    assert format_date(date(2026, 7, 1)) in messages(exc)  # shown in the Buddhist era
+    assert "2026-07-01" not in messages(exc)
     assert not Election.objects.exists()
 
 
@@ -368,6 +371,8 @@ def test_candidate_registers_once_and_withdrawn_cannot_return(own, officer):
     with pytest.raises(ValidationError) as exc:
         svc.candidate_register(actor=officer, election=election, person=cand.person)
     assert "withdrew" in messages(exc)
+    cand.refresh_from_db()
+    assert format_date(cand.withdrawn_on) in messages(exc)  # Buddhist era, not ISO
     assert AuditEvent.objects.filter(action="committee.candidate_withdraw").exists()
     # the next candidate does not reuse the withdrawn number
     (nxt,) = with_candidates(officer, election, 1)
