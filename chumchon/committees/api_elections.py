@@ -10,7 +10,6 @@ results appear by name only (no person or national IDs).
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +23,7 @@ from chumchon.communities.api.common import ERRORS, fields_named, given, invalid
 from chumchon.communities.permissions import community_find_for, person_get_for
 from chumchon.core.api import Page, PageParams, decimal_str, paginate
 
+from . import domain
 from . import services_elections as services
 from .models import Candidate, Election
 from .permissions import can_view_committee, election_get_for, election_scope, term_scope
@@ -194,9 +194,8 @@ def _detail(election: Election) -> dict[str, Any]:
     )
     voters = voter_count(election)
     counts = election.ballots
-    turnout = None
-    if counts is not None and voters:
-        turnout = decimal_str(Decimal(counts.cast) * 100 / Decimal(voters))
+    cast = counts.cast if counts is not None else None
+    turnout = decimal_str(domain.turnout(cast, voters))
     started = getattr(election, "started_term", None)
     return {
         **_summary(election),

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from chumchon.core.audit import record_event
 from chumchon.core.dates import THAI_MONTHS, be_year
 from chumchon.core.documents import BANGKOK, next_document_number, render_pdf
-from chumchon.core.money import percent
 
 from .models import Candidate, Election
 from .selectors_elections import election_ranking, eligible_voters
@@ -100,7 +99,7 @@ def _counts(election: Election) -> dict[str, Any] | None:
         "spoiled": election.ballots_spoiled or 0,
         "blank": election.ballots_blank or 0,
         "valid": election.valid_ballots,
-        "turnout": percent(election.ballots_cast, eligible) if eligible else None,
+        "turnout": election.turnout,
     }
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
 from chumchon.communities.domain import age_on  # the registry's rule, used here too
+from chumchon.core.money import percent
 
 # The six positions the regulation names (at most one holder each at a time); "other" positions
 # are defined by the committee with a title.
@@ -271,10 +273,13 @@ def ballot_problems(
     return errors
 
 
-def turnout(cast: int, eligible_voters: int) -> float | None:
-    """Ballots cast / eligible voters as a fraction (None when nobody was eligible). A ratio for
-    display only: the stored counts are whole numbers."""
-    return cast / eligible_voters if eligible_voters else None
+def turnout(cast: int | None, eligible_voters: int | None) -> Decimal | None:
+    """Ballots cast / eligible voters in percent, exact and rounded once half up to 2 places
+    (`core.money.percent`); None when nothing was cast yet or nobody was eligible. The one
+    turnout rule: the election page, the API and the announcement all show this."""
+    if cast is None or not eligible_voters:
+        return None
+    return percent(cast, eligible_voters)
 
 
 # --- ranking ----------------------------------------------------------------------------------

@@ -213,9 +213,8 @@ class Election(TimeStampedModel):
         return counts.valid if counts else None
 
     @property
-    def turnout(self) -> float | None:
-        if self.ballots_cast is None or not self.eligible_voters:
-            return None
+    def turnout(self):
+        """Percent of the eligible voters snapshotted at results entry (`domain.turnout`)."""
         return domain.turnout(self.ballots_cast, self.eligible_voters)
 
 

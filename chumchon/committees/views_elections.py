@@ -34,9 +34,9 @@ from chumchon.communities.permissions import (
 )
 from chumchon.communities.views.common import RegistryFormView, deny_unless
 from chumchon.core.dates import BE_OFFSET, format_date
-from chumchon.core.money import percent
 from chumchon.organizations.models import Area
 
+from . import domain
 from .forms_elections import (
     CancelForm,
     CandidateForm,
@@ -328,11 +328,7 @@ class ElectionPageMixin(LoginRequiredMixin):
             else []
         )
         voters = selectors.voter_count(election)
-        turnout = (
-            percent(election.ballots_cast, voters)
-            if election.ballots_cast is not None and voters
-            else None
-        )
+        turnout = domain.turnout(election.ballots_cast, voters)
         context: dict[str, Any] = {
             "election": election,
             "community": election.community,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -149,8 +150,11 @@ def test_each_ballot_refusal(ballots, votes, seats, voters, field):
 
 
 def test_turnout():
-    assert domain.turnout(50, 200) == 0.25
+    assert domain.turnout(50, 200) == Decimal("25.00")
+    assert domain.turnout(2, 3) == Decimal("66.67")  # rounded once, half up
+    assert domain.turnout(1, 8) == Decimal("12.50")
     assert domain.turnout(0, 0) is None
+    assert domain.turnout(None, 10) is None
 
 
 # --- ranking ----------------------------------------------------------------------------------
