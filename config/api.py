@@ -5,6 +5,7 @@ from ninja.openapi.docs import Swagger
 
 from chumchon.accounts.api import router as accounts_router
 from chumchon.accounts.api_auth import token_or_session
+from chumchon.budgets.api import router as budgets_router
 from chumchon.committees.api import router as committees_router
 from chumchon.communities.api import router as communities_router
 from chumchon.communities.api_imports import router as imports_router
@@ -35,3 +36,4 @@ api.add_router("", portal_router)
 api.add_router("", communities_router)
 api.add_router("", imports_router)
 api.add_router("", committees_router)
+api.add_router("", budgets_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("chumchon.organizations.urls")),
     path("", include("chumchon.communities.urls")),
     path("", include("chumchon.committees.urls")),
+    path("", include("chumchon.budgets.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     ),
     "committees.policy": ("กำหนดหลักเกณฑ์จำนวนกรรมการชุมชน", "Define committee seat policies"),
     "programmes.manage": ("จัดการโครงการและงบประมาณ", "Manage programmes and budgets"),
+    "budgets.apply": ("ยื่นคำขอรับงบประมาณของชุมชน", "Submit community budget applications"),
     "parameters.manage": ("จัดการค่าพารามิเตอร์ตามช่วงเวลา", "Manage dated parameters"),
     "reports.view": ("ดูรายงาน", "View reports"),
     "audit.view": ("ดูบันทึกการตรวจสอบและการเปิดดูข้อมูลส่วนบุคคล", "View audit and reveal logs"),
@@ -53,6 +54,7 @@ _OFFICER = [
     "surveys.record",
     "surveys.manage",
     "committees.manage",
+    "budgets.apply",
 ]
 
 # code: (Thai name, English name, permissions, area kinds it may be assigned at, requires OTP)
@@ -83,7 +85,7 @@ ROLES: dict[str, tuple[str, str, list[str], list[str], bool]] = {
     COMMITTEE_MEMBER: (
         "กรรมการชุมชน",
         "Community committee member",
-        ["areas.view", "community.view_own", "people.view", "surveys.record"],
+        ["areas.view", "community.view_own", "people.view", "surveys.record", "budgets.apply"],
         ["community"],
         False,
     ),

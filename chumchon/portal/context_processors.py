@@ -24,6 +24,7 @@ def navigation(request):
     # their community's committee (the view decides; portal does not import committees)
     if has_perm_anywhere(user, "records.view") or has_perm_anywhere(user, "community.view_own"):
         items.append((_("Committees"), reverse("committee-mine")))
+        items.append((_("Budget programmes"), reverse("budget-programme-list")))
     if has_perm_anywhere(user, "reports.view"):
         items.append((_("Poverty report"), reverse("survey-report")))
     items.append((_("Jobs"), reverse("job-list")))

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     # layer 2
     "chumchon.communities",
     "chumchon.committees",
+    "chumchon.budgets",
 ]
 
 MIDDLEWARE = [

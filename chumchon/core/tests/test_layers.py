@@ -12,6 +12,7 @@ ALLOWED = {
     "portal": {"core", "accounts", "organizations"},
     "communities": {"core", "accounts", "organizations", "portal"},
     "committees": {"core", "accounts", "organizations", "portal", "communities"},
+    "budgets": {"core", "accounts", "organizations", "portal", "communities", "committees"},
 }
 
 
