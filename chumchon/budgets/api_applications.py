@@ -50,7 +50,8 @@ FIELDS = {"community": "community_code", "allocation": "community_code"}
 class ItemSchema(Schema):
     category: str = Field("", description="a spending category code of the programme")
     description: str = ""
-    amount: str | int | float | None = Field(None, description="baht, at most 2 decimals")
+    # Any: the raw JSON value goes to the domain's amount check (a union would read `true` as 1)
+    amount: Any = Field(None, description="baht, at most 2 decimals")
     activity: str = ""
 
 

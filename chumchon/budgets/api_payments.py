@@ -17,6 +17,7 @@ without the permission: 403; a refusal: 422 naming the fields.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -45,7 +46,9 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 class DisbursementIn(Schema):
     paid_on: date | None = Field(None, description="required; ISO date")
-    amount: str | int | None = Field(
+    # Any: the raw JSON value goes to the service, which names `amount` on any bad one
+    # (a union type would answer `amount.str`/`amount.int`, and read `true` as 1 baht)
+    amount: Any = Field(
         None, description='required: baht as a string, e.g. "50000.00" (at most 2 decimals)'
     )
     reference: str = Field("", description="required: the voucher or cheque number")
@@ -57,7 +60,7 @@ class CancelIn(Schema):
 
 
 class CarryOverIn(Schema):
-    amount: str | int | None = Field(None, description='required: baht as a string, "50000.00"')
+    amount: Any = Field(None, description='required: baht as a string, "50000.00"')
     reserved_on: date | None = Field(None, description="required; within the fiscal year")
     reference: str = ""
     note: str = ""

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from chumchon.accounts.scoping import has_perm
 from chumchon.core.audit import record_event
 from chumchon.core.dates import fiscal_year_bounds, format_date
-from chumchon.core.money import format_baht
+from chumchon.core.models import AuditEvent
 
 from . import domain
 from .models import (
@@ -189,7 +189,7 @@ def _prepared_for_problems(prepared_for: str | None, problems: Problems) -> None
 
 def _lock_allocation(allocation: Allocation) -> Allocation:
     return (
-        Allocation.objects.select_for_update()
+        Allocation.objects.select_for_update(of=("self",))
         .select_related("programme", "community__area", "transfer")
         .get(pk=allocation.pk)
     )
@@ -197,7 +197,7 @@ def _lock_allocation(allocation: Allocation) -> Allocation:
 
 def _lock_application(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related(
             "programme", "community__area", "allocation__transfer", "allocation__programme"
         )
@@ -207,7 +207,7 @@ def _lock_application(application: Application) -> Application:
 
 def _current(allocation: Allocation) -> Application | None:
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("community__area")
         .filter(allocation=allocation)
         .first()
@@ -392,7 +392,7 @@ def application_create(
     any item problem: all reported together."""
     problems: Problems = {}
     allocation = (
-        Allocation.objects.select_for_update()
+        Allocation.objects.select_for_update(of=("self",))
         .select_related("programme", "community__area", "transfer")
         .filter(programme=programme, community=community)
         .first()
@@ -444,16 +444,32 @@ def _on_problems(application: Application, on: date | None, problems: Problems) 
         )
 
 
-def _maker_checker(
-    actor: Any, application: Application, problems: Problems, *, returning: bool
-) -> None:
+def makers(application: Application) -> set[int]:
+    """Ids of everyone who prepared or submitted the application (any version): under
+    maker-checker none of them approves or returns it."""
     makers = {application.prepared_by_id}
     makers.update(
         application.steps.filter(kind=ApplicationStep.Kind.SUBMITTED).values_list(
             "by_id", flat=True
         )
     )
-    if getattr(actor, "pk", None) in makers:
+    # prepared_by is the last editor: whoever saved an earlier version (e.g. before someone
+    # else re-saved it unchanged) prepared it too, as the audit trail records.
+    makers.update(
+        AuditEvent.objects.filter(
+            object_type=Application._meta.label_lower,
+            object_id=str(application.pk),
+            action__in=("budget.application_create", "budget.application_edit"),
+            actor__isnull=False,
+        ).values_list("actor_id", flat=True)
+    )
+    return makers
+
+
+def _maker_checker(
+    actor: Any, application: Application, problems: Problems, *, returning: bool
+) -> None:
+    if getattr(actor, "pk", None) in makers(application):
         message = (
             _(
                 "You prepared or submitted this application, so you cannot return it: "
@@ -533,16 +549,15 @@ def application_approve(
     _programme_problems(application.programme, problems, "programme")
     _on_problems(application, on, problems)
     _maker_checker(actor, application, problems, returning=False)
-    total = sum((i.amount for i in application.items.all()), Decimal("0"))
+    items = [
+        domain.ItemIn(i.category.code, i.description, i.amount, i.activity)
+        for i in application.items.select_related("category")
+    ]
+    total = sum((i.amount for i in items), Decimal("0"))
     if total <= 0:
         domain.add(problems, "items", _("The application has no items to approve."))
-    elif total > application.allocation.amount:
-        domain.add(
-            problems,
-            "items",
-            _("The items come to %(total)s, more than the community's budget of %(budget)s.")
-            % {"total": format_baht(total), "budget": format_baht(application.allocation.amount)},
-        )
+    else:  # the rules as they stand today (refused items, shares, the budget)
+        _check_items(application.allocation, items, problems)
     _raise(problems)
     old = application.status
     application.status = Application.Status.APPROVED

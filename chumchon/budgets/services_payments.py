@@ -84,7 +84,9 @@ def committed(application: Application) -> Committed:
 
 def _lock(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        # The programme row too: closing locks it, so no payment slips into a closing programme.
+        # Not the community or area rows (and never the nullable side of an outer join).
+        Application.objects.select_for_update(of=("self", "programme"))
         .select_related("programme", "community__area")
         .get(pk=application.pk)
     )
@@ -273,7 +275,7 @@ def disbursement_record(
 def _lock_disbursement(disbursement: Disbursement) -> tuple[Application, Disbursement]:
     application = _lock(disbursement.application)
     disbursement = (
-        Disbursement.objects.select_for_update()
+        Disbursement.objects.select_for_update(of=("self",))
         .select_related("recorded_by")
         .get(pk=disbursement.pk)
     )

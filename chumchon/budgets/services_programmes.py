@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,6 +193,38 @@ def _deadline(value: Any, fiscal_year: int | None, problems: Problems) -> date |
                 % {"date": _day(value), "ends": _day(ends)},
             )
     return value
+
+
+def _deadline_keeps_carry_overs(
+    programme: Programme, deadline: date | None, problems: Problems
+) -> None:
+    """Once money is carried over, the deadline may move but not away from the payments
+    already made against it (nor be removed)."""
+    if programme.pk is None or deadline == programme.carry_over_deadline:
+        return
+    if not CarryOver.objects.filter(application__programme=programme).exists():
+        return
+    if deadline is None:
+        _add(
+            problems,
+            "carry_over_deadline",
+            _("Money is carried over in this programme: the carry-over deadline is needed."),
+        )
+        return
+    last = (
+        Disbursement.objects.filter(
+            application__programme=programme, against=Disbursement.Against.CARRY_OVER
+        )
+        .exclude(status=Disbursement.Status.CANCELLED)
+        .aggregate(last=Max("paid_on"))["last"]
+    )
+    if last and deadline < last:
+        _add(
+            problems,
+            "carry_over_deadline",
+            _("A payment against the carry-over is dated %(date)s: the deadline cannot be earlier.")
+            % {"date": _day(last)},
+        )
 
 
 def _rule_and_amount(rule: Any, amount: Any, problems: Problems) -> tuple[str, Decimal | None]:
@@ -442,6 +474,7 @@ def programme_update(*, actor: Any, programme: Programme, **values: Any) -> Prog
         deadline = _deadline(
             values.get("carry_over_deadline", programme.carry_over_deadline), year, problems
         )
+        _deadline_keeps_carry_overs(programme, deadline, problems)
     _raise(problems)
     before = {k: getattr(programme, k) for k in EDITABLE if k not in ("community_types",)}
     programme.fiscal_year = year
@@ -765,6 +798,40 @@ def allocation_drop(*, actor: Any, allocation: Allocation, on: date, reason: str
         reason=allocation.drop_reason,
     )
     return allocation
+
+
+@transaction.atomic
+def allocations_drop(
+    *, actor: Any, programme: Programme, community_codes: Iterable[str], on: date, reason: str
+) -> int:
+    """Drop several budgeted communities with one date and reason: all or nothing, every
+    problem named (under ``community_codes``)."""
+    codes = list(dict.fromkeys((c or "").strip() for c in community_codes if (c or "").strip()))
+    problems: Problems = {}
+    if not codes:
+        _add(problems, "community_codes", _("Give at least one community code."))
+    allocations = {
+        a.community.area.code: a
+        for a in programme.allocations.filter(community__area__code__in=codes).select_related(
+            "community__area"
+        )
+    }
+    missing = [c for c in codes if c not in allocations]
+    if missing:
+        _add(
+            problems,
+            "community_codes",
+            _("No budget in this programme for: %(codes)s.") % {"codes": ", ".join(missing)},
+        )
+    _raise(problems)
+    for code in codes:
+        try:
+            allocation_drop(actor=actor, allocation=allocations[code], on=on, reason=reason)
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                problems.setdefault("community_codes", []).extend(errors)
+    _raise(problems)  # the atomic block rolls back the drops already made
+    return len(codes)
 
 
 def dissolution_reason(community: Community) -> str:

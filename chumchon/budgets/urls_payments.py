@@ -27,7 +27,7 @@ urlpatterns = [
         name="budget-payment-cancel",
     ),
     path(
-        "budgets/<int:programme_pk>/payments/",
+        "budgets/programmes/<int:programme_pk>/payments/",
         views.PaymentListView.as_view(),
         name="budget-payment-list",
     ),

@@ -5,9 +5,9 @@ from django.urls import path
 from . import views_reports as views
 
 urlpatterns = [
-    path("budgets/<int:pk>/report/", views.ReportView.as_view(), name="budget-report"),
+    path("budgets/programmes/<int:pk>/report/", views.ReportView.as_view(), name="budget-report"),
     path(
-        "budgets/<int:pk>/report/export/",
+        "budgets/programmes/<int:pk>/report/export/",
         views.ReportExportView.as_view(),
         name="budget-report-export",
     ),

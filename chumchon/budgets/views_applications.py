@@ -31,6 +31,7 @@ from chumchon.accounts.scoping import has_perm, has_perm_anywhere, scope_queryse
 from chumchon.communities.views.common import deny_unless
 from chumchon.core.attachments import attachment_add, attachments_of
 from chumchon.core.forms import AttachmentForm
+from chumchon.core.money import round_half_up
 
 from . import services_applications as services
 from . import views_payments
@@ -78,13 +79,6 @@ def crumbs(allocation: Allocation | None = None, *, last: str | None = None) -> 
     return trail
 
 
-def is_maker(user: Any, application: Application, steps: list[ApplicationStep]) -> bool:
-    """Whoever prepared or submitted the application (maker-checker: they do not decide)."""
-    if application.prepared_by_id == user.pk:
-        return True
-    return any(s.kind == ApplicationStep.Kind.SUBMITTED and s.by_id == user.pk for s in steps)
-
-
 def category_rows(application: Application, items: list[ApplicationItem]) -> list[dict]:
     """Each category of the programme with the application's total and its cap."""
     allocated = application.allocation.amount
@@ -94,17 +88,15 @@ def category_rows(application: Application, items: list[ApplicationItem]) -> lis
     rows = []
     for category in application.programme.categories.all():
         total = totals.get(category.pk, Decimal("0"))
-        cap = (
-            (allocated * category.max_share / 100).quantize(Decimal("0.01"))
-            if category.max_share is not None
-            else None
-        )
+        share = category.max_share
+        # shown rounded half up (the house rule); "over" is the domain's exact comparison
+        cap = round_half_up(allocated * share / 100) if share is not None else None
         rows.append(
             {
                 "category": category,
                 "total": total,
                 "cap": cap,
-                "over": cap is not None and total > cap,
+                "over": share is not None and total * 100 > allocated * share,
             }
         )
     return rows
@@ -165,7 +157,7 @@ class AllocationPageMixin(LoginRequiredMixin):
         items = list(application.items.all())
         steps = list(application.steps.all())
         status = application.status
-        maker = is_maker(user, application, steps)
+        maker = user.pk in services.makers(application)
         context.update(
             items=items,
             groups=by_activity(items),

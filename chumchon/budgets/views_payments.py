@@ -378,27 +378,20 @@ class PaymentListView(LoginRequiredMixin, TemplateView):
 
     def export(self) -> HttpResponse:
         header = [
-            "รหัสชุมชน",
-            "ชุมชน",
-            "เขต",
-            "วันที่จ่าย",
-            "จำนวนเงิน (บาท)",
-            "เลขที่อ้างอิง",
-            "จ่ายจาก",
-            "สถานะ",
-            "ผู้บันทึก",
-            "ผู้ยืนยัน",
-            "เหตุผลที่ยกเลิก",
+            _("Community code"),
+            _("Community"),
+            _("District"),
+            _("Paid on"),
+            _("Amount (baht)"),
+            _("Reference"),
+            _("Paid from"),
+            _("Status"),
+            _("Recorded by"),
+            _("Confirmed by"),
+            _("Reason cancelled"),
         ]
-        against = {
-            Disbursement.Against.YEAR: "ภายในปีงบประมาณ",
-            Disbursement.Against.CARRY_OVER: "เงินกันไว้เบิกเหลื่อมปี",
-        }
-        status = {
-            Disbursement.Status.RECORDED: "รอยืนยัน",
-            Disbursement.Status.CONFIRMED: "ยืนยันแล้ว",
-            Disbursement.Status.CANCELLED: "ยกเลิก",
-        }
+        against = dict(Disbursement.Against.choices)
+        status = dict(Disbursement.Status.choices)
 
         def rows():
             for p in self.payments.iterator(chunk_size=2000):
@@ -410,14 +403,14 @@ class PaymentListView(LoginRequiredMixin, TemplateView):
                     p.paid_on,
                     p.amount,
                     p.reference,
-                    against.get(p.against, p.against),
-                    status.get(p.status, p.status),
-                    p.recorded_by.get_username(),
-                    p.confirmed_by.get_username() if p.confirmed_by else "",
+                    str(against.get(p.against, p.against)),
+                    str(status.get(p.status, p.status)),
+                    str(p.recorded_by),
+                    str(p.confirmed_by) if p.confirmed_by else "",
                     p.cancel_reason,
                 ]
 
-        content = write_xlsx([("การเบิกจ่าย", header, rows())])
+        content = write_xlsx([(str(_("Payments")), header, rows())])
         response = HttpResponse(content, content_type=XLSX_TYPE)
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = (

@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from chumchon.accounts.scoping import has_perm_anywhere
 from chumchon.communities.forms import apply_service_errors
 from chumchon.communities.views.common import RegistryFormView, deny_unless
 from chumchon.core.attachments import attachment_add, attachments_of
@@ -423,6 +424,8 @@ class ProgrammeDetailView(LoginRequiredMixin, View):
                 "transfers": transfers,
                 "documents": list(attachments_of(programme)),
                 "can_manage": manage,
+                # the report and the payment register need records.view (staff)
+                "can_view_payments": has_perm_anywhere(request.user, "records.view"),
                 "attachment_form": extra.get("attachment_form")
                 or (AttachmentForm() if manage else None),
                 "breadcrumbs": crumbs(programme)[:-1] + [{"label": programme.name_th}],

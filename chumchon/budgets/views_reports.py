@@ -102,7 +102,13 @@ def report_url(programme: Programme, area: Area | None = None) -> str:
 def _crumbs(user: Any, programme: Programme, area: Area) -> list[dict]:
     reach = reach_of(user)
     crumbs: list[dict] = [{"label": _("Home"), "url": reverse("home")}]
-    crumbs.append({"label": f"{programme.name} ({programme.fiscal_year})"})
+    crumbs.append({"label": _("Budget programmes"), "url": reverse("budget-programme-list")})
+    crumbs.append(
+        {
+            "label": f"{programme.name} ({programme.fiscal_year})",
+            "url": reverse("budget-programme-detail", args=[programme.pk]),
+        }
+    )
     for ancestor in area.ancestors(include_self=False):
         if reach.allows(VIEW_PERM, ancestor.path):
             crumbs.append({"label": ancestor.display_name, "url": report_url(programme, ancestor)})

@@ -288,6 +288,7 @@ def test_committee_member_session_needs_no_second_factor_for_the_api(role_users)
     assert response.status_code == 200
     assert response.json()["permissions"] == [
         "areas.view",
+        "budgets.apply",
         "community.view_own",
         "people.view",
         "surveys.record",

@@ -279,6 +279,43 @@ def test_the_preparer_cannot_approve_or_return_maker_checker(allocation, role_us
     assert app.approved_amount is None
 
 
+def test_whoever_prepared_an_earlier_version_cannot_approve_or_return(allocation, role_users):
+    """Re-saving someone's draft (even unchanged) makes the re-saver prepared_by; the first
+    preparer still prepared it and may not decide it (maker-checker)."""
+    officer, head = role_users["district_officer"], role_users["district_head"]
+    app = services.application_save(actor=head, allocation=allocation, items=good_items())
+    app = services.application_save(actor=officer, allocation=allocation, items=good_items())
+    assert app.prepared_by == officer
+    app = services.application_submit(actor=officer, application=app, submitted_on=ON)
+    problems = refusal(services.application_approve, actor=head, application=app, on=ON)
+    assert "maker-checker" in problems["actor"][0]
+    problems = refusal(services.application_return, actor=head, application=app, on=ON, reason="x")
+    assert "maker-checker" in problems["actor"][0]
+    app.refresh_from_db()
+    assert app.status == Application.Status.SUBMITTED
+    assert app.approved_amount is None
+    assert not app.steps.exclude(kind=ApplicationStep.Kind.SUBMITTED).exists()
+
+
+def test_approval_checks_the_spending_rules_as_they_stand(allocation, role_users):
+    """An item refused after the submission is refused at approval; nothing is approved."""
+    officer, head = role_users["district_officer"], role_users["district_head"]
+    app = services.application_create(
+        actor=officer,
+        programme=allocation.programme,
+        community=allocation.community,
+        submitted_on=ON,
+        items=good_items(),
+    )
+    allocation.programme.refused.create(term="อาหารว่าง", reason="ไม่สนับสนุน")
+    problems = refusal(services.application_approve, actor=head, application=app, on=ON)
+    assert "is refused by this programme" in problems["items.2.description"][0]
+    app.refresh_from_db()
+    assert app.status == Application.Status.SUBMITTED
+    assert app.approved_amount is None
+    assert not app.steps.filter(kind=ApplicationStep.Kind.APPROVED).exists()
+
+
 def test_steps_from_the_wrong_status_are_refused(allocation, role_users):
     officer, head = role_users["district_officer"], role_users["district_head"]
     app = services.application_save(actor=officer, allocation=allocation, items=good_items())

@@ -127,6 +127,43 @@ def test_update_after_allocation_refuses_amount_change(officer, communities):
     assert programme.note == "ok"
 
 
+def test_deadline_cannot_drop_carry_over_payments(officer, role_users, communities):
+    from datetime import date
+
+    from chumchon.communities.tests.factories import community_for_area
+    from chumchon.organizations.models import Area
+
+    programme = make_programme(carry_over_deadline=date(2025, 3, 31))
+    head = role_users["district_head"]
+    community = community_for_area(Area.objects.get(code="T-1001-01"))
+    allocation = make_transferred(programme, community, user=head)
+    application = make_application(
+        allocation, prepared_by=role_users["district_officer"], status="approved", decided_by=head
+    )
+    make_carry_over(application, "100000.00", recorded_by=head)
+    make_disbursement(
+        application,
+        "50000.00",
+        recorded_by=role_users["district_officer"],
+        paid_on=date(2025, 2, 1),
+        against="carry_over",
+        confirmed_by=head,
+    )
+    for deadline, words in ((None, "is needed"), (date(2025, 1, 31), "cannot be earlier")):
+        with pytest.raises(ValidationError) as exc:
+            services.programme_update(
+                actor=officer, programme=programme, carry_over_deadline=deadline
+            )
+        assert words in errors(exc)["carry_over_deadline"][0]
+    programme.refresh_from_db()
+    assert programme.carry_over_deadline == date(2025, 3, 31)
+    services.programme_update(
+        actor=officer, programme=programme, carry_over_deadline=date(2025, 2, 1)
+    )
+    programme.refresh_from_db()
+    assert programme.carry_over_deadline == date(2025, 2, 1)
+
+
 def test_category_save_remove_and_refused_items(officer, role_users):
     programme = make_programme(status=Programme.Status.DRAFT)
     category = services.category_save(
