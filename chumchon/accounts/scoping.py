@@ -177,24 +177,29 @@ def _path(obj: Model) -> str:
 
 # --- records that own attachments, jobs and other generic children ----------------------------
 
-SCOPED_MODELS: dict[str, tuple[str, str]] = {}
+SCOPED_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
 def register_scoped(
-    model: type[Model], path_field: str = "area__path", view_perm: str = "records.view"
+    model: type[Model],
+    path_field: str = "area__path",
+    view_perm: str | tuple[str, ...] = "records.view",
 ) -> None:
     """Declare how a model is scoped and which permission reading its children (attachments)
-    needs, so generic children can check their owner."""
-    SCOPED_MODELS[model._meta.label_lower] = (path_field, view_perm)
+    needs (one of several, when a tuple is given), so generic children can check their owner."""
+    perms = (view_perm,) if isinstance(view_perm, str) else tuple(view_perm)
+    SCOPED_MODELS[model._meta.label_lower] = (path_field, perms)
 
 
 def owner_in_scope_or_404(user: Any, model: type[Model] | None, object_id: Any) -> Model:
     """The owning record: 404 outside reach (or unknown), 403 without its view permission."""
     if model is None or model._meta.label_lower not in SCOPED_MODELS:
         raise Http404
-    path_field, view_perm = SCOPED_MODELS[model._meta.label_lower]
+    path_field, view_perms = SCOPED_MODELS[model._meta.label_lower]
     owner = get_in_scope_or_404(
         model._default_manager.all(), user, path_field=path_field, pk=object_id
     )
-    require_perm(user, view_perm, path_of(owner, path_field))
+    path = path_of(owner, path_field)
+    if not any(has_perm(user, perm, path) for perm in view_perms):
+        raise PermissionDenied
     return owner

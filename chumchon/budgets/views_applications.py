@@ -79,6 +79,12 @@ def crumbs(allocation: Allocation | None = None, *, last: str | None = None) -> 
     return trail
 
 
+def may_attach(user: Any, application: Application) -> bool:
+    """Documents (the signed application, quotations, minutes) come from the community's
+    committee or the district."""
+    return can_apply(user, application.community) or has_perm(user, "records.edit", application)
+
+
 def category_rows(application: Application, items: list[ApplicationItem]) -> list[dict]:
     """Each category of the programme with the application's total and its cap."""
     allocated = application.allocation.amount
@@ -179,9 +185,9 @@ class AllocationPageMixin(LoginRequiredMixin):
             else:
                 context["approve_form"] = bound.get("approve_form") or ApproveForm(prefix="approve")
                 context["return_form"] = bound.get("return_form") or ReturnForm(prefix="return")
-        can_attach = has_perm(user, "records.edit", application)
+        can_attach = may_attach(user, application)
         context["can_attach"] = can_attach
-        if has_perm(user, "records.view", application):
+        if can_view_community_budget(user, application):
             context["attachments"] = list(attachments_of(application))
             context["attachment_form"] = AttachmentForm() if can_attach else None
         if status == Application.Status.APPROVED:
@@ -444,7 +450,7 @@ class ApplicationAttachView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         application = application_get_for(request.user, pk)
-        deny_unless(has_perm(request.user, "records.edit", application))
+        deny_unless(may_attach(request.user, application))
         form = AttachmentForm(request.POST, request.FILES)
         if form.is_valid():
             try:

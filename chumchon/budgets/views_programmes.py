@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from chumchon.accounts.scoping import has_perm_anywhere
+from chumchon.accounts.scoping import has_perm, has_perm_anywhere
 from chumchon.communities.forms import apply_service_errors
 from chumchon.communities.views.common import RegistryFormView, deny_unless
 from chumchon.core.attachments import attachment_add, attachments_of
@@ -426,6 +426,7 @@ class ProgrammeDetailView(LoginRequiredMixin, View):
                 "can_manage": manage,
                 # the report and the payment register need records.view (staff)
                 "can_view_payments": has_perm_anywhere(request.user, "records.view"),
+                "can_download": has_perm(request.user, "records.view", programme.owner_area.path),
                 "attachment_form": extra.get("attachment_form")
                 or (AttachmentForm() if manage else None),
                 "breadcrumbs": crumbs(programme)[:-1] + [{"label": programme.name_th}],

@@ -15,7 +15,12 @@ class CommitteesConfig(AppConfig):
         path = "community__area__path"
         register_scoped(Election, path_field=path, view_perm="records.view")
         register_scoped(CommitteeTerm, path_field=path, view_perm="records.view")
-        register_scoped(CommitteeReport, path_field="term__community__area__path")
+        # the community's own committee reads its reports' files too
+        register_scoped(
+            CommitteeReport,
+            path_field="term__community__area__path",
+            view_perm=("records.view", "community.view_own"),
+        )
 
         # the committee's card on the community page (the registry does not import us)
         from chumchon.communities import panels

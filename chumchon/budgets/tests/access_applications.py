@@ -86,7 +86,7 @@ ACCESS = {
     "budget-application-review": _page_post("records.edit"),
     "budget-application-approve": _page_post("records.approve"),
     "budget-application-return": _page_post("records.approve"),
-    "budget-application-attach": _page_post("records.edit"),
+    "budget-application-attach": _page_post("budgets.apply"),
     "api:create_application": _PROGRAMME_APPLICATIONS,
     "api:list_applications": _PROGRAMME_APPLICATIONS,
     "api:get_application": Rule({"GET": scoped("areas.view")}, application_id, api=True),

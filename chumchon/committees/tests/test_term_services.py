@@ -422,3 +422,18 @@ def test_report_with_a_bad_file_saves_nothing(term, officer, settings, tmp_path)
             actor=officer, term=term, reported_on=TODAY, subject="s", body="b", files=[upload]
         )
     assert not CommitteeReport.objects.exists()
+
+
+def test_report_files_are_read_by_the_own_committee_not_other_districts(
+    term, officer, settings, tmp_path, clients
+):
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4 report", content_type="application/pdf")
+    report = services.report_add(
+        actor=officer, term=term, reported_on=TODAY, subject="ก", body="ข", files=[upload]
+    )
+    url = reverse("attachment-download", args=[attachments_of(report)[0].pk])
+    assert clients["committee_member"].get(url).status_code == 200
+    assert clients["district_officer"].get(url).status_code == 200
