@@ -10,6 +10,8 @@ after the registry's and the committees' demo (their loaders run first).
   submitted.
 - FY2568 programme, transferred to 1001, three communities approved and paid, closed with the
   returns of the unpaid money.
+- FY2570 (the year in progress) programme, transferred to 1001 on 2 Nov 2026, nobody has
+  applied yet: the committee member can prepare 1001-001's application.
 
 Idempotent: a programme that exists (same year and name) is left as it is.
 """
@@ -248,13 +250,21 @@ def _fy2568(users) -> int:
     return 1
 
 
+def _fy2570(users) -> int:
+    programme = _programme(users, 2570, date(2028, 3, 31))
+    if programme is None:
+        return 0
+    _transfer(users, programme, "1001", date(2026, 11, 2))
+    return 1
+
+
 def load_budgets(stdout: Any) -> None:
     started = time.monotonic()
     users = _users()
     if len(users) < 4 or not Allocation.community.field.related_model.objects.exists():
         stdout.write("Budgets: no demo users or communities, nothing made")
         return
-    made = _fy2568(users) + _fy2569(users)
+    made = _fy2568(users) + _fy2569(users) + _fy2570(users)
     stdout.write(f"Budgets: {made} new programmes in {time.monotonic() - started:.1f} s")
 
 

@@ -23,7 +23,7 @@ DATE_HELP = _("Day/month/Buddhist-era year, e.g. 15/01/2567.")
 class ApplicationForm(StyledForm):
     title = forms.CharField(label=_("Project title"), max_length=300, required=False)
     prepared_for = forms.ChoiceField(
-        label=_("Prepared"), choices=Application.PreparedFor.choices, required=False
+        label=_("Prepared by"), choices=Application.PreparedFor.choices, required=False
     )
 
 
