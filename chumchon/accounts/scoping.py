@@ -133,6 +133,18 @@ def scope_queryset(
     return queryset.filter(path_filter(reach.paths_with(perm), path_field))
 
 
+def scope_queryset_any(
+    queryset: QuerySet, user: Any, perms: tuple[str, ...], path_field: str = "area__path"
+) -> QuerySet:
+    """The records of `queryset` where the user holds any of `perms` (e.g. staff reading
+    with records.view, a community's committee with community.view_own)."""
+    reach = reach_of(user)
+    if reach.everything:
+        return queryset
+    paths = sorted({p for perm in perms for p in reach.paths_with(perm)})
+    return queryset.filter(path_filter(paths, path_field))
+
+
 def path_of(obj: Model, path_field: str = "area__path") -> str:
     value: Any = obj
     for part in path_field.split("__"):

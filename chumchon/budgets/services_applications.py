@@ -257,7 +257,7 @@ def _write(
     total = sum((i.amount for i in checked), Decimal("0"))
     record_event(
         actor=actor,
-        action="budget.application_create" if created else "budget.application_edit",
+        action="budgets.application_create" if created else "budgets.application_edit",
         obj=application,
         changes={
             "items": [before if not created else None, len(rows)],
@@ -291,7 +291,7 @@ def _submit(*, actor: Any, application: Application, submitted_on: date) -> Appl
     )
     record_event(
         actor=actor,
-        action="budget.application_submit",
+        action="budgets.application_submit",
         obj=application,
         changes={"status": [old, application.status], "submitted_on": str(submitted_on)},
         area_path=application.community.area.path,
@@ -459,7 +459,7 @@ def makers(application: Application) -> set[int]:
         AuditEvent.objects.filter(
             object_type=Application._meta.label_lower,
             object_id=str(application.pk),
-            action__in=("budget.application_create", "budget.application_edit"),
+            action__in=("budgets.application_create", "budgets.application_edit"),
             actor__isnull=False,
         ).values_list("actor_id", flat=True)
     )
@@ -528,7 +528,7 @@ def application_review(
     )
     record_event(
         actor=actor,
-        action="budget.application_review",
+        action="budgets.application_review",
         obj=application,
         changes={"status": [old, application.status], "reviewed_on": str(on)},
         reason=application.review_note,
@@ -576,7 +576,7 @@ def application_approve(
     )
     record_event(
         actor=actor,
-        action="budget.application_approve",
+        action="budgets.application_approve",
         obj=application,
         changes={
             "status": [old, application.status],
@@ -621,7 +621,7 @@ def application_return(
     )
     record_event(
         actor=actor,
-        action="budget.application_return",
+        action="budgets.application_return",
         obj=application,
         changes={"status": [old, application.status], "decided_on": str(on)},
         reason=reason,

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from chumchon.accounts.scoping import (
     get_in_scope_or_404,
     has_perm,
     has_perm_anywhere,
-    reach_of,
+    scope_queryset_any,
 )
 
 from .models import CommitteeReport, CommitteeTerm, Election
@@ -31,16 +31,7 @@ VIEW_PERMS = ("records.view", "community.view_own")
 
 def _scope_any(queryset: QuerySet, user: Any, path_field: str) -> QuerySet:
     """Records where the user holds any of the view permissions."""
-    reach = reach_of(user)
-    if reach.everything:
-        return queryset
-    query = Q()
-    paths = {p for perm in VIEW_PERMS for p in reach.paths_with(perm)}
-    if not paths:
-        return queryset.none()
-    for path in paths:
-        query |= Q(**{f"{path_field}__startswith": path})
-    return queryset.filter(query)
+    return scope_queryset_any(queryset, user, VIEW_PERMS, path_field)
 
 
 def can_view_committee(user: Any, obj: Any) -> bool:
