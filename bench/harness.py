@@ -466,3 +466,40 @@ def format_table(results: Sequence[Result], *, header: bool = True) -> str:
             f" {r.p95_ms:>9.2f} {ratio:>7}  {check}"
         )
     return "\n".join(lines)
+
+
+# --- results.md --------------------------------------------------------------------------------
+
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.md")
+
+
+def write_section(heading: str, lines: Sequence[str], path: str = RESULTS) -> None:
+    """Write one benchmark's section of bench/results.md, keeping the others' sections. A
+    section runs from its top-level heading (`# ...`, `lines[0]`, found by `heading`) to the
+    next top-level heading; it replaces the old one in place, or goes at the end."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            old = stream.read().splitlines()
+    except FileNotFoundError:
+        old = []
+    sections: list[list[str]] = []
+    fenced = False
+    for line in old:
+        if line.startswith("```"):
+            fenced = not fenced
+        if not sections or (line.startswith("# ") and not fenced):
+            sections.append([])
+        sections[-1].append(line)
+    mine = [line.rstrip("\n") for line in lines]
+    while mine and not mine[-1]:
+        mine.pop()
+    replaced = False
+    for i, section in enumerate(sections):
+        if section[0].startswith(heading):
+            sections[i] = mine
+            replaced = True
+    if not replaced:
+        sections.append(mine)
+    text = "\n\n".join("\n".join(s).strip("\n") for s in sections if any(s)) + "\n"
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(text)

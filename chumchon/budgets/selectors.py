@@ -3,9 +3,10 @@ lags, and the money of each allocation.
 
 Every figure is an exact ``Decimal`` sum of records (no stored totals); percentages are
 computed once from those sums (``domain.Figures``, rounded half up). An area is a subtree: a
-record belongs to it when its allocation's community path starts with the area's path. Every
-function runs a constant number of queries whatever the number of communities: the sums are
-grouped per community in the database and folded into areas in Python.
+record belongs to it when its community's path starts with the area's path. Every function runs
+a constant number of queries whatever the number of communities: the database adds up (one row
+for an area's totals; one row per district, or per community under a district, for the
+children) and Python only folds districts into zones.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
+from chumchon.communities.models import Community
 from chumchon.core.api import decimal_str
 from chumchon.organizations.models import Area
 
@@ -33,7 +35,6 @@ from .models import (
 
 ZERO = Decimal("0")
 ALLOCATION_PATH = "community__area__path"
-APPLICATION_PATH = "allocation__community__area__path"
 WAITING = (Application.Status.SUBMITTED, Application.Status.REVIEWED)
 
 
@@ -43,80 +44,92 @@ def _in_area(queryset, area: Area | None, path_field: str):
     return queryset.filter(**{f"{path_field}__startswith": area.path})
 
 
-def _by_community(programme: Programme, area: Area | None) -> dict[str, dict[str, Any]]:
-    """{community path: {Figures field: value}} for the programme's allocations in the area
-    (five grouped queries)."""
-    rows: dict[str, dict[str, Any]] = defaultdict(dict)
-    allocations = _in_area(Allocation.objects.filter(programme=programme), area, ALLOCATION_PATH)
+# How each summed model reaches its community ("" = it has a `community` key itself).
+_TO_COMMUNITY = {
+    "allocations": "",
+    "applications": "",
+    "payments": "application__",
+    "carried": "application__",
+    "returns": "",
+}
+# What the sums are grouped by: nothing (one total), the community, or its district.
+_LEVELS = {None: None, "community": "community_id", "district": "community__area__parent_id"}
+
+
+def _queries(programme: Programme, area: Area | None) -> dict[str, tuple[Any, dict[str, Any]]]:
+    """For each summed model: (its rows of the programme in the area, {name: aggregate})."""
     transferred = Q(status=Allocation.Status.TRANSFERRED)
-    for row in (
-        allocations.values(ALLOCATION_PATH)
-        .order_by()
-        .annotate(
-            n=Count("pk"),
-            total=Sum("amount"),
-            dropped=Count("pk", filter=Q(status=Allocation.Status.DROPPED)),
-            n_transferred=Count("pk", filter=transferred),
-            total_transferred=Sum("amount", filter=transferred),
-        )
-    ):
-        target = rows[row[ALLOCATION_PATH]]
-        target["communities_budgeted"] = row["n"]
-        target["amount_budgeted"] = row["total"] or ZERO
-        target["communities_dropped"] = row["dropped"]
-        target["communities_transferred"] = row["n_transferred"]
-        target["amount_transferred"] = row["total_transferred"] or ZERO
-
-    applications = _in_area(
-        Application.objects.filter(allocation__programme=programme), area, APPLICATION_PATH
-    )
     approved = Q(status=Application.Status.APPROVED)
-    for row in (
-        applications.values(APPLICATION_PATH)
-        .order_by()
-        .annotate(
-            applied=Count("pk", filter=~Q(status=Application.Status.DRAFT)),
-            n_approved=Count("pk", filter=approved),
-            total_approved=Sum("approved_amount", filter=approved),
-            waiting=Count("pk", filter=Q(status__in=WAITING)),
-        )
-    ):
-        target = rows[row[APPLICATION_PATH]]
-        target["communities_applied"] = row["applied"]
-        target["communities_approved"] = row["n_approved"]
-        target["amount_approved"] = row["total_approved"] or ZERO
-        target["applications_waiting"] = row["waiting"]
-
-    path = "application__" + APPLICATION_PATH
-    payments = _in_area(
-        Disbursement.objects.filter(application__allocation__programme=programme), area, path
-    )
     confirmed = Q(status=Disbursement.Status.CONFIRMED)
-    for row in (
-        payments.values(path)
-        .order_by()
-        .annotate(
-            year=Sum("amount", filter=confirmed & Q(against=Disbursement.Against.YEAR)),
-            carry=Sum("amount", filter=confirmed & Q(against=Disbursement.Against.CARRY_OVER)),
-            waiting=Count("pk", filter=Q(status=Disbursement.Status.RECORDED)),
-        )
-    ):
-        target = rows[row[path]]
-        target["amount_disbursed"] = row["year"] or ZERO
-        target["amount_paid_from_carry_over"] = row["carry"] or ZERO
-        target["payments_waiting"] = row["waiting"]
 
-    carried = _in_area(
-        CarryOver.objects.filter(application__allocation__programme=programme), area, path
-    )
-    for row in carried.values(path).order_by().annotate(total=Sum("amount")):
-        rows[row[path]]["amount_carried_over"] = row["total"] or ZERO
+    def rows(model_rows, name):
+        return _in_area(model_rows, area, _TO_COMMUNITY[name] + "community__area__path")
 
-    path = "allocation__" + ALLOCATION_PATH
-    returns = _in_area(FundReturn.objects.filter(programme=programme), area, path)
-    for row in returns.values(path).order_by().annotate(total=Sum("amount")):
-        rows[row[path]]["amount_returned"] = row["total"] or ZERO
-    return rows
+    return {
+        "allocations": (
+            rows(Allocation.objects.filter(programme=programme), "allocations"),
+            {
+                "communities_budgeted": Count("pk"),
+                "amount_budgeted": Sum("amount"),
+                "communities_dropped": Count("pk", filter=Q(status=Allocation.Status.DROPPED)),
+                "communities_transferred": Count("pk", filter=transferred),
+                "amount_transferred": Sum("amount", filter=transferred),
+            },
+        ),
+        "applications": (
+            rows(Application.objects.filter(programme=programme), "applications"),
+            {
+                "communities_applied": Count("pk", filter=~Q(status=Application.Status.DRAFT)),
+                "communities_approved": Count("pk", filter=approved),
+                "amount_approved": Sum("approved_amount", filter=approved),
+                "applications_waiting": Count("pk", filter=Q(status__in=WAITING)),
+            },
+        ),
+        "payments": (
+            rows(Disbursement.objects.filter(application__programme=programme), "payments"),
+            {
+                "amount_disbursed": Sum(
+                    "amount", filter=confirmed & Q(against=Disbursement.Against.YEAR)
+                ),
+                "amount_paid_from_carry_over": Sum(
+                    "amount", filter=confirmed & Q(against=Disbursement.Against.CARRY_OVER)
+                ),
+                "payments_waiting": Count("pk", filter=Q(status=Disbursement.Status.RECORDED)),
+            },
+        ),
+        "carried": (
+            rows(CarryOver.objects.filter(application__programme=programme), "carried"),
+            {"amount_carried_over": Sum("amount")},
+        ),
+        "returns": (
+            rows(FundReturn.objects.filter(programme=programme), "returns"),
+            {"amount_returned": Sum("amount")},
+        ),
+    }
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    """Aggregates as Figures fields: a sum of no rows is 0, amounts are Decimals."""
+    return {
+        name: (Decimal(value or 0) if name.startswith("amount_") else value or 0)
+        for name, value in values.items()
+    }
+
+
+def _sums(
+    programme: Programme, area: Area | None, level: str | None = None
+) -> dict[Any, dict[str, Any]]:
+    """The programme's sums in the area, added up by the database: {None: fields} for the
+    whole area, or {community id | district id: fields} by `level` (five queries)."""
+    result: dict[Any, dict[str, Any]] = defaultdict(dict)
+    for name, (queryset, aggregates) in _queries(programme, area).items():
+        if level is None:
+            result[None].update(_clean(queryset.aggregate(**aggregates)))
+            continue
+        key = _TO_COMMUNITY[name] + _LEVELS[level]
+        for row in queryset.values(key).order_by().annotate(**aggregates):
+            result[row.pop(key)].update(_clean(row))
+    return result
 
 
 _FIELDS = [f.name for f in fields(Figures)]
@@ -134,35 +147,56 @@ def _fold(parts: Iterable[dict[str, Any]]) -> Figures:
 
 
 def figures(programme: Programme, area: Area | None = None) -> Figures:
-    """The programme's figures for the area (None: the whole programme)."""
-    return _fold(_by_community(programme, area).values())
+    """The programme's figures for the area (None: the whole programme), summed by the
+    database (five single-row queries)."""
+    return _fold(_sums(programme, area).values())
 
 
 def _segments(path: str) -> list[str]:
     return [code for code in path.strip("/").split("/") if code]
 
 
+def _districts_in(area: Area | None) -> dict[int, Area]:
+    districts = Area.objects.filter(kind__code="district").select_related("kind", "parent")
+    return {d.pk: d for d in _in_area(districts, area, "path")}
+
+
 def figures_by_child(programme: Programme, area: Area) -> list[tuple[Area, Figures]]:
     """(child area, its figures) for each child of the area (city -> zones -> districts ->
     communities), in code order. Children that are not communities are listed even without
-    allocations; communities only when the programme has an allocation for them."""
-    rows = _by_community(programme, area)
-    position = len(_segments(area.path))
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for path, values in rows.items():
-        segments = _segments(path)
-        if len(segments) > position:
-            grouped[segments[position]].append(values)
-    children = Area.objects.filter(parent=area).select_related("kind", "parent").order_by("code")
+    allocations; communities only when the programme has an allocation for them. The sums
+    are grouped by district (or, under a district, by community) in the database."""
+    children = list(
+        Area.objects.filter(parent=area).select_related("kind", "parent").order_by("code")
+    )
+    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if any(child.kind.code == "community" for child in children):  # a district's children
+        by_area = dict(Community.objects.filter(area__parent=area).values_list("pk", "area_id"))
+        for community_id, values in _sums(programme, area, "community").items():
+            if community_id in by_area:
+                grouped[by_area[community_id]].append(values)
+    else:
+        by_code = {child.code: child.pk for child in children}
+        position = len(_segments(area.path))
+        districts = _districts_in(area)
+        for district_id, values in _sums(programme, area, "district").items():
+            district = districts.get(district_id)
+            if district is None:
+                continue
+            segments = _segments(district.path)
+            if len(segments) > position and segments[position] in by_code:
+                grouped[by_code[segments[position]]].append(values)
     result = []
     for child in children:
-        if child.code not in grouped and child.kind.code == "community":
+        if child.pk not in grouped and child.kind.code == "community":
             continue
-        result.append((child, _fold(grouped.get(child.code, []))))
+        result.append((child, _fold(grouped.get(child.pk, []))))
     return result
 
 
-def lagging(programme: Programme, area: Area | None = None) -> dict[str, Any]:
+def lagging(
+    programme: Programme, area: Area | None = None, *, limit: int | None = None
+) -> dict[str, Any]:
     """What lags in the area:
 
     - ``average``: the whole programme's (disbursed + carried over) % of the amount transferred;
@@ -172,72 +206,68 @@ def lagging(programme: Programme, area: Area | None = None) -> dict[str, Any]:
       application, or only a draft);
     - ``applications_waiting``: applications submitted or reviewed, not yet decided;
     - ``payments_waiting``: payments recorded, not yet confirmed.
+
+    The three lists hold at most ``limit`` rows (None: all); ``<name>_count`` gives how many
+    there are in all.
     """
     average = figures(programme).spent_and_carried_pct
-    rows = _by_community(programme, area)
-    districts = {
-        d.code: d
-        for d in _in_area(Area.objects.filter(kind__code="district"), area, "path").select_related(
-            "kind", "parent"
-        )
-    }
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for path, values in rows.items():
-        for code in _segments(path):
-            if code in districts:
-                grouped[code].append(values)
-                break
+    districts = _districts_in(area)
     below = []
     if average is not None:
-        for code, parts in grouped.items():
-            district_figures = _fold(parts)
+        for district_id, values in _sums(programme, area, "district").items():
+            district_figures = _fold([values])
             pct = district_figures.spent_and_carried_pct
-            if pct is not None and pct < average:
-                below.append((districts[code], district_figures))
+            if district_id in districts and pct is not None and pct < average:
+                below.append((districts[district_id], district_figures))
     below.sort(key=lambda pair: (pair[1].spent_and_carried_pct, pair[0].code))
 
-    allocations = _in_area(
-        Allocation.objects.filter(programme=programme, status=Allocation.Status.TRANSFERRED),
-        area,
-        ALLOCATION_PATH,
-    )
-    not_applied = list(
-        allocations.exclude(
-            pk__in=Application.objects.filter(allocation__programme=programme)
+    not_applied = (
+        _in_area(
+            Allocation.objects.filter(programme=programme, status=Allocation.Status.TRANSFERRED),
+            area,
+            ALLOCATION_PATH,
+        )
+        .exclude(
+            pk__in=Application.objects.filter(programme=programme)
             .exclude(status=Application.Status.DRAFT)
             .values("allocation_id")
         )
         .select_related("community__area__parent__kind", "transfer")
         .order_by(ALLOCATION_PATH)
     )
-    waiting = list(
+    waiting = (
         _in_area(
-            Application.objects.filter(allocation__programme=programme, status__in=WAITING),
+            Application.objects.filter(programme=programme, status__in=WAITING),
             area,
-            APPLICATION_PATH,
+            "community__area__path",
         )
         .select_related("community__area__parent__kind", "allocation")
         .order_by("submitted_on", "pk")
     )
-    payments = list(
+    payments = (
         _in_area(
             Disbursement.objects.filter(
-                application__allocation__programme=programme,
-                status=Disbursement.Status.RECORDED,
+                application__programme=programme, status=Disbursement.Status.RECORDED
             ),
             area,
-            "application__" + APPLICATION_PATH,
+            "application__community__area__path",
         )
         .select_related("application__community__area__parent__kind", "recorded_by")
         .order_by("paid_on", "pk")
     )
-    return {
-        "average": average,
-        "districts_below": below,
-        "not_applied": not_applied,
-        "applications_waiting": waiting,
-        "payments_waiting": payments,
-    }
+    result: dict[str, Any] = {"average": average, "districts_below": below}
+    for name, queryset in (
+        ("not_applied", not_applied),
+        ("applications_waiting", waiting),
+        ("payments_waiting", payments),
+    ):
+        if limit is None:
+            rows = list(queryset)
+            result[name], result[f"{name}_count"] = rows, len(rows)
+        else:
+            result[name] = list(queryset[:limit])
+            result[f"{name}_count"] = queryset.count()
+    return result
 
 
 SUMMARY_COUNTS = (

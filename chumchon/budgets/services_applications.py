@@ -444,6 +444,22 @@ def _on_problems(application: Application, on: date | None, problems: Problems) 
         )
 
 
+def _within_the_year(application: Application, on: date | None, problems: Problems) -> None:
+    """Money is committed within its fiscal year: an approval after the year ends could never
+    be paid (a carry-over is reserved within the year)."""
+    _starts, ends = fiscal_year_bounds(application.programme.fiscal_year)
+    if on and on > ends:
+        domain.add(
+            problems,
+            "on",
+            _(
+                "Fiscal year %(year)s ended on %(ends)s: an application approved after it "
+                "could not be paid."
+            )
+            % {"year": application.programme.fiscal_year, "ends": format_date(ends)},
+        )
+
+
 def makers(application: Application) -> set[int]:
     """Ids of everyone who prepared or submitted the application (any version): under
     maker-checker none of them approves or returns it."""
@@ -548,6 +564,7 @@ def application_approve(
     _undecided_problems(application, problems, returning=False)
     _programme_problems(application.programme, problems, "programme")
     _on_problems(application, on, problems)
+    _within_the_year(application, on, problems)
     _maker_checker(actor, application, problems, returning=False)
     items = [
         domain.ItemIn(i.category.code, i.description, i.amount, i.activity)

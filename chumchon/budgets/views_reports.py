@@ -156,7 +156,7 @@ class ReportView(ReportMixin, TemplateView):
             }
             for child, child_figures in children
         ]
-        lag = selectors.lagging(programme, area)
+        lag = selectors.lagging(programme, area, limit=LIST_LIMIT)
         context.update(
             programme=programme,
             area=area,

@@ -261,6 +261,25 @@ def test_review_approve_and_history(allocation, role_users):
     ]
 
 
+def test_approval_after_the_fiscal_year_is_refused(allocation, role_users):
+    officer, head = role_users["district_officer"], role_users["district_head"]
+    app = services.application_create(
+        actor=officer,
+        programme=allocation.programme,
+        community=allocation.community,
+        submitted_on=ON,
+        items=good_items(),
+    )
+    problems = refusal(
+        services.application_approve, actor=head, application=app, on=date(2024, 10, 1)
+    )
+    assert "ended on" in problems["on"][0] and "2567" in problems["on"][0]
+    app.refresh_from_db()
+    assert app.status == Application.Status.SUBMITTED
+    approved = services.application_approve(actor=head, application=app, on=date(2024, 9, 30))
+    assert approved.status == Application.Status.APPROVED
+
+
 def test_the_preparer_cannot_approve_or_return_maker_checker(allocation, role_users):
     head = role_users["district_head"]
     app = services.application_create(
