@@ -134,7 +134,7 @@ class SpendingCategory(BilingualNameMixin, models.Model):
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["programme", "sort_order", "code"]
+        ordering = ["programme_id", "sort_order", "code"]
         verbose_name = _("spending category")
         verbose_name_plural = _("spending categories")
         constraints = [
@@ -162,7 +162,7 @@ class RefusedItem(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ["programme", "term"]
+        ordering = ["programme_id", "term"]
         verbose_name = _("refused item")
         verbose_name_plural = _("refused items")
         constraints = [
@@ -193,7 +193,7 @@ class Transfer(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["programme", "transferred_on", "pk"]
+        ordering = ["programme_id", "transferred_on", "pk"]
         verbose_name = _("transfer to a district")
         verbose_name_plural = _("transfers to districts")
 
@@ -248,7 +248,7 @@ class Allocation(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["programme", "community__area__path"]
+        ordering = ["programme_id", "pk"]
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         constraints = [
@@ -329,7 +329,7 @@ class Application(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["programme", "community__area__path"]
+        ordering = ["programme_id", "pk"]
         verbose_name = _("budget application")
         verbose_name_plural = _("budget applications")
         constraints = [
@@ -363,7 +363,7 @@ class ApplicationItem(models.Model):
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["application", "sort_order", "pk"]
+        ordering = ["application_id", "sort_order", "pk"]
         verbose_name = _("application item")
         verbose_name_plural = _("application items")
         constraints = [
@@ -397,7 +397,7 @@ class ApplicationStep(models.Model):
     at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["application", "at", "pk"]
+        ordering = ["application_id", "at", "pk"]
         verbose_name = _("application step")
         verbose_name_plural = _("application steps")
 
@@ -449,7 +449,7 @@ class Disbursement(TimeStampedModel):
     cancel_reason = models.TextField(_("reason cancelled"), blank=True)
 
     class Meta:
-        ordering = ["application", "paid_on", "pk"]
+        ordering = ["application_id", "paid_on", "pk"]
         verbose_name = _("disbursement")
         verbose_name_plural = _("disbursements")
         constraints = [
@@ -484,7 +484,7 @@ class CarryOver(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["application"]
+        ordering = ["application_id"]
         verbose_name = _("carry-over")
         verbose_name_plural = _("carry-overs")
         constraints = [
@@ -518,7 +518,7 @@ class FundReturn(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["programme", "community__area__path"]
+        ordering = ["programme_id", "pk"]
         verbose_name = _("return of unused money")
         verbose_name_plural = _("returns of unused money")
         constraints = [

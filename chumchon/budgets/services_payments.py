@@ -83,13 +83,11 @@ def committed(application: Application) -> Committed:
 
 
 def _lock(application: Application) -> Application:
-    return (
-        # The programme row too: closing locks it, so no payment slips into a closing programme.
-        # Not the community or area rows (and never the nullable side of an outer join).
-        Application.objects.select_for_update(of=("self", "programme"))
-        .select_related("programme", "community__area")
-        .get(pk=application.pk)
-    )
+    """Lock the application row, then its programme's row (closing locks it, so no payment
+    slips into a closing programme). Each row alone, by its key: see services_applications."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    locked.programme = Programme.objects.select_for_update().get(pk=locked.programme_id)
+    return locked
 
 
 def _add(problems: dict[str, list[str]], field: str, message: str) -> None:
@@ -274,11 +272,7 @@ def disbursement_record(
 
 def _lock_disbursement(disbursement: Disbursement) -> tuple[Application, Disbursement]:
     application = _lock(disbursement.application)
-    disbursement = (
-        Disbursement.objects.select_for_update(of=("self",))
-        .select_related("recorded_by")
-        .get(pk=disbursement.pk)
-    )
+    disbursement = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
     disbursement.application = application
     return application, disbursement
 

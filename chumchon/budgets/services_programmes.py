@@ -770,11 +770,7 @@ def _drop_problems(allocation: Allocation, problems: Problems) -> None:
 @transaction.atomic
 def allocation_drop(*, actor: Any, allocation: Allocation, on: date, reason: str) -> Allocation:
     """A budgeted community drops out of the programme (before its transfer), with the reason."""
-    allocation = (
-        Allocation.objects.select_for_update(of=("self",))
-        .select_related("programme", "community__area", "transfer")
-        .get(pk=allocation.pk)
-    )
+    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
     problems: Problems = {}
     _not_closed(allocation.programme, problems)
     _drop_problems(allocation, problems)
