@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from chumchon.core.dates import fiscal_year_bounds, format_date
-from chumchon.core.money import format_baht, percent, to_decimal
+from chumchon.core.money import format_baht, percent, round_half_up, to_decimal
 
 MAX_AMOUNT = Decimal("999999999999.99")  # what a MONEY column holds
 
@@ -108,6 +108,16 @@ class CheckedItem:
     activity: str = ""
 
 
+def cap_of(allocated: Decimal, share: Decimal) -> Decimal:
+    """A category's cap in baht: ``share`` % of the allocated amount, rounded once half up."""
+    return round_half_up(allocated * share / 100)
+
+
+def over_cap(total: Decimal, allocated: Decimal, share: Decimal | None) -> bool:
+    """Whether a category's total is above its cap, compared exactly (not the rounded cap)."""
+    return share is not None and total * 100 > allocated * share
+
+
 def check_items(
     items: Iterable[ItemIn],
     *,
@@ -169,7 +179,7 @@ def check_items(
         rule = categories[code]
         if rule.max_share is None:
             continue
-        if total * 100 > allocated * rule.max_share:
+        if over_cap(total, allocated, rule.max_share):
             add(
                 problems,
                 "items",
@@ -181,7 +191,7 @@ def check_items(
                     "category": rule.name,
                     "total": format_baht(total),
                     "share": format(rule.max_share.normalize(), "f"),
-                    "limit": format_baht(allocated * rule.max_share / 100),
+                    "limit": format_baht(cap_of(allocated, rule.max_share)),
                 },
             )
     total = sum((i.amount for i in checked), Decimal("0"))

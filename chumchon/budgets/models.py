@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chumchon.communities.models import Community, CommunityType
+from chumchon.core.dates import format_date
 from chumchon.core.models import BilingualNameMixin, TimeStampedModel
 from chumchon.organizations.models import Area
 
@@ -198,7 +199,7 @@ class Transfer(TimeStampedModel):
         verbose_name_plural = _("transfers to districts")
 
     def __str__(self) -> str:
-        return f"{self.district} {self.transferred_on}"
+        return f"{self.district} {format_date(self.transferred_on)}"
 
     @property
     def area_path(self) -> str:

@@ -10,7 +10,6 @@ ValidationError lands on the form (item problems on their row) and the page re-r
 
 from __future__ import annotations
 
-import contextlib
 from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
@@ -31,10 +30,9 @@ from chumchon.accounts.scoping import has_perm, has_perm_anywhere, scope_queryse
 from chumchon.communities.views.common import deny_unless
 from chumchon.core.attachments import attachment_add, attachments_of
 from chumchon.core.forms import AttachmentForm
-from chumchon.core.money import round_half_up
 
+from . import domain, views_payments
 from . import services_applications as services
-from . import views_payments
 from .forms_applications import (
     ApplicationForm,
     ApproveForm,
@@ -95,14 +93,12 @@ def category_rows(application: Application, items: list[ApplicationItem]) -> lis
     for category in application.programme.categories.all():
         total = totals.get(category.pk, Decimal("0"))
         share = category.max_share
-        # shown rounded half up (the house rule); "over" is the domain's exact comparison
-        cap = round_half_up(allocated * share / 100) if share is not None else None
         rows.append(
             {
                 "category": category,
                 "total": total,
-                "cap": cap,
-                "over": share is not None and total * 100 > allocated * share,
+                "cap": domain.cap_of(allocated, share) if share is not None else None,
+                "over": domain.over_cap(total, allocated, share),
             }
         )
     return rows
@@ -313,10 +309,9 @@ class ApplicationEditView(LoginRequiredMixin, View):
     def render(self, form, formset, general: list[str] | None = None) -> HttpResponse:
         allocation = self.allocation
         total = Decimal("0")
-        for item_form in formset.forms:
-            raw = (item_form["amount"].value() or "").replace(",", "").strip()
-            with contextlib.suppress(ArithmeticError):
-                total += Decimal(raw) if raw else Decimal("0")
+        for item_form in formset.forms:  # what was typed, read by the domain's amount rule
+            amount, _problem = domain.amount_problem(item_form["amount"].value(), label="")
+            total += amount or Decimal("0")
         return render(
             self.request,
             self.template_name,

@@ -155,6 +155,14 @@ def test_lagging_names_districts_below_the_city_non_applicants_and_waiting_work(
     assert own_district["applications_waiting"] == []
 
 
+def test_lagging_limits_its_lists_but_counts_them_all(scenario):
+    everything = selectors.lagging(scenario["programme"])
+    none_listed = selectors.lagging(scenario["programme"], limit=0)
+    for name in ("not_applied", "applications_waiting", "payments_waiting"):
+        assert none_listed[name] == []
+        assert none_listed[f"{name}_count"] == everything[f"{name}_count"] == 1
+
+
 def test_summary_dict_gives_amounts_and_percentages_as_strings_with_two_decimals(scenario):
     summary = selectors.summary_dict(selectors.figures(scenario["programme"]))
     assert summary["amount_transferred"] == "600000.00"
