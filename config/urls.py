@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("chumchon.communities.urls")),
     path("", include("chumchon.committees.urls")),
     path("", include("chumchon.budgets.urls")),
+    path("", include("chumchon.funds.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -30,6 +30,13 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "committees.policy": ("กำหนดหลักเกณฑ์จำนวนกรรมการชุมชน", "Define committee seat policies"),
     "programmes.manage": ("จัดการโครงการและงบประมาณ", "Manage programmes and budgets"),
     "budgets.apply": ("ยื่นคำขอรับงบประมาณของชุมชน", "Submit community budget applications"),
+    "funds.view": ("ดูบัญชีกองทุนชุมชน", "View community fund books"),
+    "funds.manage": (
+        "จัดตั้งกองทุนชุมชน กำหนดระเบียบ และแต่งตั้งกรรมการกองทุน",
+        "Set up community funds, their rules and committees",
+    ),
+    "funds.record": ("บันทึกรายการบัญชีกองทุน", "Record fund transactions"),
+    "funds.confirm": ("ตรวจยืนยันรายการบัญชีกองทุน", "Confirm fund transactions"),
     "parameters.manage": ("จัดการค่าพารามิเตอร์ตามช่วงเวลา", "Manage dated parameters"),
     "reports.view": ("ดูรายงาน", "View reports"),
     "audit.view": ("ดูบันทึกการตรวจสอบและการเปิดดูข้อมูลส่วนบุคคล", "View audit and reveal logs"),
@@ -44,8 +51,20 @@ DISTRICT_HEAD = "district_head"
 DISTRICT_OFFICER = "district_officer"
 COMMITTEE_MEMBER = "committee_member"
 AUDITOR = "auditor"
+FUND_TREASURER = "fund_treasurer"
+FUND_CLERK = "fund_clerk"
+FUND_COMMITTEE = "fund_committee"
+#: roles held by community volunteers (no second factor: maker-checker guards the money)
+COMMUNITY_ROLES = (COMMITTEE_MEMBER, FUND_TREASURER, FUND_CLERK, FUND_COMMITTEE)
 
-_STAFF_READ = ["areas.view", "records.view", "people.view", "reports.view", "jobs.run"]
+_STAFF_READ = [
+    "areas.view",
+    "records.view",
+    "people.view",
+    "reports.view",
+    "jobs.run",
+    "funds.view",
+]
 _OFFICER = [
     *_STAFF_READ,
     "records.edit",
@@ -55,6 +74,8 @@ _OFFICER = [
     "surveys.manage",
     "committees.manage",
     "budgets.apply",
+    "funds.manage",
+    "funds.record",
 ]
 
 # code: (Thai name, English name, permissions, area kinds it may be assigned at, requires OTP)
@@ -71,7 +92,7 @@ ROLES: dict[str, tuple[str, str, list[str], list[str], bool]] = {
     DISTRICT_HEAD: (
         "หัวหน้าฝ่ายพัฒนาชุมชนและสวัสดิการสังคม",
         "District division head",
-        [*_OFFICER, "records.approve", "records.dissolve", "personal.reveal"],
+        [*_OFFICER, "records.approve", "records.dissolve", "personal.reveal", "funds.confirm"],
         ["district"],
         True,
     ),
@@ -90,6 +111,29 @@ ROLES: dict[str, tuple[str, str, list[str], list[str], bool]] = {
         False,
     ),
     AUDITOR: ("ผู้ตรวจสอบ", "Auditor", [*_STAFF_READ, "audit.view"], [], True),
+    # granted for a seat on a fund's own committee (funds/services_setup.officer_grant_role);
+    # they act only on that fund (funds/permissions.py)
+    FUND_TREASURER: (
+        "เหรัญญิกกองทุน",
+        "Fund treasurer",
+        ["areas.view", "funds.view", "funds.record", "funds.confirm"],
+        ["community", "district"],
+        False,
+    ),
+    FUND_CLERK: (
+        "ผู้บันทึกบัญชีกองทุน",
+        "Fund bookkeeper",
+        ["areas.view", "funds.view", "funds.record"],
+        ["community", "district"],
+        False,
+    ),
+    FUND_COMMITTEE: (
+        "กรรมการกองทุน",
+        "Fund committee member",
+        ["areas.view", "funds.view", "funds.confirm"],
+        ["community", "district"],
+        False,
+    ),
 }
 
 

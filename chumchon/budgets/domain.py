@@ -18,55 +18,21 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from chumchon.core.dates import fiscal_year_bounds, format_date
-from chumchon.core.money import format_baht, percent, round_half_up, to_decimal
-
-MAX_AMOUNT = Decimal("999999999999.99")  # what a MONEY column holds
+from chumchon.core.money import (  # noqa: F401  (amount rules live in core; re-exported)
+    MAX_AMOUNT,
+    amount_problem,
+    format_baht,
+    parse_amount,
+    percent,
+    round_half_up,
+    to_decimal,
+)
 
 Problems = dict[str, list[str]]
 
 
 def add(problems: Problems, field: str, message: str) -> None:
     problems.setdefault(field, []).append(message)
-
-
-def amount_problem(value: object, *, label: str) -> tuple[Decimal | None, str | None]:
-    """(amount, None) for a positive amount with at most 2 decimals, else (None, message).
-
-    Accepts a Decimal, an int or a string (commas, Thai digits); refuses floats, zero,
-    negatives, more than 2 decimals and non-numbers, naming ``label`` (e.g. "Item 3 amount").
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, _("%(label)s: enter an amount.") % {"label": label}
-    if isinstance(value, float):
-        value = repr(value)  # read what was typed; the decimal check below still applies
-    try:
-        amount = to_decimal(value)
-    except (ValidationError, TypeError):
-        return None, _("%(label)s: “%(value)s” is not an amount in baht.") % {
-            "label": label,
-            "value": value,
-        }
-    if amount <= 0:
-        return None, _("%(label)s must be more than zero (got %(value)s).") % {
-            "label": label,
-            "value": value,
-        }
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
-        return None, _("%(label)s has more than 2 decimals (%(value)s): amounts are in satang.") % {
-            "label": label,
-            "value": value,
-        }
-    if amount > MAX_AMOUNT:
-        return None, _("%(label)s is too large (%(value)s).") % {"label": label, "value": value}
-    return amount.quantize(Decimal("0.01")), None
-
-
-def parse_amount(value: object, *, field: str, label: str) -> Decimal:
-    """The amount, or a ValidationError keyed by ``field``."""
-    amount, problem = amount_problem(value, label=label)
-    if problem:
-        raise ValidationError({field: [problem]})
-    return amount  # type: ignore[return-value]
 
 
 _SPACE = re.compile(r"\s+")

@@ -18,15 +18,19 @@ from typing import Final
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pythainlp.util import bahttext as _pythainlp_bahttext
 
 __all__ = [
+    "MAX_AMOUNT",
     "TWO_PLACES",
+    "amount_problem",
     "arabic_digits",
     "baht_text",
     "format_baht",
     "format_number",
+    "parse_amount",
     "percent",
     "round_half_up",
     "thai_digits",
@@ -34,6 +38,7 @@ __all__ = [
 ]
 
 TWO_PLACES: Final = Decimal("0.01")
+MAX_AMOUNT: Final = Decimal("999999999999.99")  # what a money column (14, 2) holds
 
 #: Anything a person or a file may hand us as an amount.
 Number = Decimal | int | str
@@ -168,3 +173,48 @@ def baht_text(value: Number) -> str:
         raise ValueError(f"{amount} baht is too large to spell out exactly")
     words = _pythainlp_bahttext(float(magnitude))
     return f"ลบ{words}" if amount < 0 else words
+
+
+def amount_problem(value: object, *, label: str) -> tuple[Decimal | None, str | None]:
+    """(amount, None) for a positive amount with at most 2 decimals, else (None, message).
+
+    Accepts a Decimal, an int or a string (commas, Thai digits); refuses floats, zero,
+    negatives, more than 2 decimals and non-numbers, naming ``label`` (e.g. "Item 3 amount").
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, gettext("%(label)s: enter an amount.") % {"label": label}
+    if isinstance(value, float):
+        value = repr(value)  # read what was typed; the decimal check below still applies
+    try:
+        amount = to_decimal(value)
+    except (ValidationError, TypeError):
+        return None, gettext("%(label)s: “%(value)s” is not an amount in baht.") % {
+            "label": label,
+            "value": value,
+        }
+    if amount <= 0:
+        return None, gettext("%(label)s must be more than zero (got %(value)s).") % {
+            "label": label,
+            "value": value,
+        }
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+        return None, gettext(
+            "%(label)s has more than 2 decimals (%(value)s): amounts are in satang."
+        ) % {
+            "label": label,
+            "value": value,
+        }
+    if amount > MAX_AMOUNT:
+        return None, gettext("%(label)s is too large (%(value)s).") % {
+            "label": label,
+            "value": value,
+        }
+    return amount.quantize(Decimal("0.01")), None
+
+
+def parse_amount(value: object, *, field: str, label: str) -> Decimal:
+    """The amount, or a ValidationError keyed by ``field``."""
+    amount, problem = amount_problem(value, label=label)
+    if problem:
+        raise ValidationError({field: [problem]})
+    return amount  # type: ignore[return-value]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "chumchon.communities",
     "chumchon.committees",
     "chumchon.budgets",
+    "chumchon.funds",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from chumchon.accounts.models import Permission, Role
-from chumchon.accounts.roles import COMMITTEE_MEMBER, PERMISSIONS, ROLES, SYSTEM_ADMIN
+from chumchon.accounts.roles import (
+    COMMITTEE_MEMBER,
+    COMMUNITY_ROLES,
+    PERMISSIONS,
+    ROLES,
+    SYSTEM_ADMIN,
+)
 
 
 def test_database_permissions_equal_the_code(db):
@@ -46,7 +52,10 @@ def test_only_the_system_administrator_is_a_system_role(db):
     assert set(Role.objects.filter(is_system=True).values_list("code", flat=True)) == {SYSTEM_ADMIN}
 
 
-def test_only_the_committee_member_needs_no_second_factor(db):
-    assert set(Role.objects.filter(requires_otp=False).values_list("code", flat=True)) == {
-        COMMITTEE_MEMBER
-    }
+def test_only_community_volunteer_roles_need_no_second_factor(db):
+    # the community committee member and the fund committee's roles (maker-checker guards the
+    # money they record); every staff role needs the second factor
+    assert COMMITTEE_MEMBER in COMMUNITY_ROLES
+    assert set(Role.objects.filter(requires_otp=False).values_list("code", flat=True)) == set(
+        COMMUNITY_ROLES
+    )

@@ -13,6 +13,7 @@ ALLOWED = {
     "communities": {"core", "accounts", "organizations", "portal"},
     "committees": {"core", "accounts", "organizations", "portal", "communities"},
     "budgets": {"core", "accounts", "organizations", "portal", "communities", "committees"},
+    "funds": {"core", "accounts", "organizations", "portal", "communities", "committees"},
 }
 
 

@@ -1,0 +1,385 @@
+"""The posting engine: every entry of every fund goes through ``post``.
+
+Inside one transaction, with the fund's row locked (``lock_fund``): the date must fall in an
+open period of the books and not in the future; the legs must balance and name the member or
+loan their account needs; the entry is numbered; and after the legs are written, every
+account, member's savings and loan receivable the entry touches is summed again and must not
+be below zero (counting posted legs and the decreases of entries still waiting for
+confirmation). Any failure raises ``ValidationError`` and nothing is saved.
+
+Balances are sums of legs, in the account's own direction (``domain.natural``):
+``posted`` counts only posted entries (statements, balance sheet); ``available`` also takes
+off pending decreases (the limits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, DecimalField, F, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chumchon.core.audit import record_event
+from chumchon.core.dates import format_date
+from chumchon.core.money import format_baht
+
+from . import domain
+from .models import Account, Entry, Fund, FundMember, Leg, Loan, PeriodClose
+
+ZERO = Decimal("0.00")
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+@dataclass
+class LegIn:
+    """A leg to post: one account, a debit or a credit, and the member or loan it concerns."""
+
+    account: Account
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    member: FundMember | None = None
+    loan: Loan | None = None
+
+
+@dataclass
+class Posting:
+    """What ``post`` needs besides the legs."""
+
+    kind: str
+    entry_date: date
+    description: str = ""
+    reference: str = ""
+    member: FundMember | None = None
+    loan: Loan | None = None
+    instalment_no: int | None = None
+    reverses: Entry | None = None
+    reason: str = ""
+    extra_audit: dict[str, Any] = field(default_factory=dict)
+
+
+# --- locks, accounts, periods -----------------------------------------------------------------
+
+
+def lock_fund(fund: Fund | int) -> Fund:
+    """The fund's row, locked until the transaction ends (every posting of a fund queues here,
+    so two clerks withdrawing the same savings cannot both pass the balance check)."""
+    pk = fund.pk if isinstance(fund, Fund) else fund
+    return Fund.objects.select_for_update().get(pk=pk)
+
+
+def account(fund: Fund, role: str) -> Account:
+    """The fund's account with this standard role."""
+    return Account.objects.get(fund=fund, role=role)
+
+
+def accounts_by_role(fund: Fund) -> dict[str, Account]:
+    return {a.role: a for a in Account.objects.filter(fund=fund).exclude(role="other")}
+
+
+def closed_through(fund: Fund) -> date | None:
+    """The last day of the last closed period, or None."""
+    return PeriodClose.objects.filter(fund=fund).aggregate(last=Max("ends_on"))["last"]
+
+
+def check_date(fund: Fund, day: date, *, field_name: str = "entry_date") -> None:
+    """Refuse a date before the books start, in a closed period, or in the future."""
+    if day < fund.books_start:
+        raise ValidationError(
+            {
+                field_name: [
+                    _("%(day)s is before the fund's books start (%(start)s).")
+                    % {"day": format_date(day), "start": format_date(fund.books_start)}
+                ]
+            }
+        )
+    if day > timezone.localdate():
+        raise ValidationError(
+            {
+                field_name: [
+                    _("%(day)s is in the future: record what has happened.")
+                    % {"day": format_date(day)}
+                ]
+            }
+        )
+    last = closed_through(fund)
+    if last is not None and day <= last:
+        raise ValidationError(
+            {
+                field_name: [
+                    _(
+                        "The books are closed through %(last)s: an entry on %(day)s is refused. "
+                        "Record the correction in the open period."
+                    )
+                    % {"last": format_date(last), "day": format_date(day)}
+                ]
+            }
+        )
+
+
+def needs_confirmation(fund: Fund, amount: Decimal) -> bool:
+    return fund.confirm_threshold > 0 and amount > fund.confirm_threshold
+
+
+# --- balances ---------------------------------------------------------------------------------
+
+
+def _signed() -> Case:
+    """A leg's movement in its account's own direction."""
+    return Case(
+        When(account__type__in=sorted(domain.DEBIT_NORMAL_TYPES), then=F("debit") - F("credit")),
+        default=F("credit") - F("debit"),
+        output_field=_MONEY,
+    )
+
+
+def _available() -> Case:
+    """Posted movements, and the decreases of entries waiting for confirmation."""
+    signed = _signed()
+    return Case(
+        When(entry__status=Entry.Status.POSTED, then=signed),
+        When(
+            Q(entry__status=Entry.Status.PENDING)
+            & (
+                Q(account__type__in=sorted(domain.DEBIT_NORMAL_TYPES), credit__gt=0)
+                | (~Q(account__type__in=sorted(domain.DEBIT_NORMAL_TYPES)) & Q(debit__gt=0))
+            ),
+            then=signed,
+        ),
+        default=Value(ZERO),
+        output_field=_MONEY,
+    )
+
+
+def posted_legs(fund: Fund, *, on: date | None = None, since: date | None = None):
+    legs = Leg.objects.filter(entry__fund=fund, entry__status=Entry.Status.POSTED)
+    if on is not None:
+        legs = legs.filter(entry__entry_date__lte=on)
+    if since is not None:
+        legs = legs.filter(entry__entry_date__gte=since)
+    return legs
+
+
+def balance(
+    fund: Fund,
+    role: str,
+    *,
+    member: FundMember | None = None,
+    loan: Loan | None = None,
+    on: date | None = None,
+    available: bool = False,
+) -> Decimal:
+    """One account's balance (of one member or loan where given), posted as of ``on``; with
+    ``available`` the pending decreases are taken off too."""
+    legs = Leg.objects.filter(entry__fund=fund, account__role=role)
+    if member is not None:
+        legs = legs.filter(member=member)
+    if loan is not None:
+        legs = legs.filter(loan=loan)
+    if on is not None:
+        legs = legs.filter(entry__entry_date__lte=on)
+    expression = _available() if available else _signed()
+    if not available:
+        legs = legs.filter(entry__status=Entry.Status.POSTED)
+    return legs.aggregate(total=Coalesce(Sum(expression), Value(ZERO), output_field=_MONEY))[
+        "total"
+    ]
+
+
+def savings_of(member: FundMember, *, available: bool = False) -> Decimal:
+    return balance(member.fund, "savings", member=member, available=available)
+
+
+@dataclass(frozen=True)
+class Owed:
+    principal: Decimal
+    interest: Decimal
+    fees: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.fees
+
+
+def owed_by(loan: Loan, *, available: bool = False, on: date | None = None) -> Owed:
+    """What a loan owes: principal outstanding, interest due and fees due (sums of legs)."""
+    expression = _available() if available else _signed()
+    legs = Leg.objects.filter(loan=loan)
+    if not available:
+        legs = legs.filter(entry__status=Entry.Status.POSTED)
+    if on is not None:
+        legs = legs.filter(entry__entry_date__lte=on)
+    rows = dict(
+        legs.values("account__role")
+        .annotate(total=Sum(expression))
+        .values_list("account__role", "total")
+    )
+    return Owed(
+        rows.get("loans") or ZERO,
+        rows.get("interest_receivable") or ZERO,
+        rows.get("fees_receivable") or ZERO,
+    )
+
+
+# --- the invariant ----------------------------------------------------------------------------
+
+
+def _check_not_negative(fund: Fund, legs: Iterable[LegIn]) -> None:
+    """Every never-negative balance the legs touch, summed again (available), must be >= 0."""
+    keys = {
+        (
+            leg.account.pk,
+            leg.account.role,
+            leg.member.pk if leg.member else None,
+            leg.loan.pk if leg.loan else None,
+        )
+        for leg in legs
+        if leg.account.role in domain.NEVER_NEGATIVE_ROLES
+    }
+    problems: domain.Problems = {}
+    for account_pk, role, member_pk, loan_pk in sorted(keys, key=str):
+        rows = Leg.objects.filter(entry__fund=fund, account_id=account_pk)
+        if role in domain.MEMBER_ROLES:
+            rows = rows.filter(member_id=member_pk)
+        if role in domain.LOAN_ROLES:
+            rows = rows.filter(loan_id=loan_pk)
+        total = rows.aggregate(total=Coalesce(Sum(_available()), Value(ZERO), output_field=_MONEY))[
+            "total"
+        ]
+        if total < 0:
+            domain.add(problems, "amount", _negative_message(role, total, member_pk, loan_pk))
+    domain.raise_problems(problems)
+
+
+def _negative_message(role: str, total: Decimal, member_pk: int | None, loan_pk: int | None) -> str:
+    short = format_baht(-total)
+    if role == "savings":
+        member = FundMember.objects.select_related("person").get(pk=member_pk)
+        return _("Member %(no)s %(name)s does not have enough savings: %(short)s short.") % {
+            "no": member.member_no,
+            "name": member.person.full_name,
+            "short": short,
+        }
+    if role in ("cash", "bank"):
+        label = _("cash") if role == "cash" else _("the bank account")
+        return _("The fund does not have enough in %(where)s: %(short)s short.") % {
+            "where": label,
+            "short": short,
+        }
+    loan = Loan.objects.get(pk=loan_pk)
+    return _("This is more than loan %(number)s owes (by %(short)s).") % {
+        "number": loan.number,
+        "short": short,
+    }
+
+
+# --- posting ----------------------------------------------------------------------------------
+
+
+def _leg_lines(legs: Sequence[LegIn]) -> list[domain.LegLine]:
+    return [
+        domain.LegLine(
+            leg.account.role,
+            leg.account.type,
+            leg.debit,
+            leg.credit,
+            leg.member is not None,
+            leg.loan is not None,
+        )
+        for leg in legs
+    ]
+
+
+@transaction.atomic
+def post(
+    *,
+    actor: Any,
+    fund: Fund,
+    posting: Posting,
+    legs: Sequence[LegIn],
+    confirm: bool | None = None,
+) -> Entry:
+    """Write one balanced entry. ``fund`` must already be locked by the caller (``lock_fund``)
+    when the caller read balances before posting; ``post`` locks it anyway. ``confirm``: None
+    = pending when the amount is above the fund's threshold; False = always posted (the system's
+    own accruals)."""
+    fund = lock_fund(fund)
+    problems = domain.check_legs(_leg_lines(legs))
+    for index, leg in enumerate(legs, start=1):
+        if leg.account.fund_id != fund.pk:
+            domain.add(
+                problems,
+                f"legs.{index}.account",
+                _("Leg %(n)s: the account is not this fund's.") % {"n": index},
+            )
+        if leg.member is not None and leg.member.fund_id != fund.pk:
+            domain.add(
+                problems,
+                f"legs.{index}.member",
+                _("Leg %(n)s: the member is not this fund's.") % {"n": index},
+            )
+        if leg.loan is not None and leg.loan.fund_id != fund.pk:
+            domain.add(
+                problems,
+                f"legs.{index}.loan",
+                _("Leg %(n)s: the loan is not this fund's.") % {"n": index},
+            )
+    domain.raise_problems(problems)
+    check_date(fund, posting.entry_date)
+    amount = sum((leg.debit for leg in legs), ZERO)
+    pending = needs_confirmation(fund, amount) if confirm is None else confirm
+    number = (Entry.objects.filter(fund=fund).aggregate(n=Max("number"))["n"] or 0) + 1
+    entry = Entry(
+        fund=fund,
+        number=number,
+        entry_date=posting.entry_date,
+        kind=posting.kind,
+        description=posting.description.strip(),
+        reference=posting.reference.strip(),
+        amount=amount,
+        member=posting.member,
+        loan=posting.loan,
+        instalment_no=posting.instalment_no,
+        reverses=posting.reverses,
+        reason=posting.reason.strip(),
+        status=Entry.Status.PENDING if pending else Entry.Status.POSTED,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_at=timezone.now(),
+    )
+    entry.full_clean()
+    entry.save()
+    Leg.objects.bulk_create(
+        [
+            Leg(
+                entry=entry,
+                account=leg.account,
+                debit=leg.debit,
+                credit=leg.credit,
+                member=leg.member,
+                loan=leg.loan,
+            )
+            for leg in legs
+        ]
+    )
+    _check_not_negative(fund, legs)
+    record_event(
+        actor=actor,
+        action=f"funds.entry_{posting.kind}",
+        obj=entry,
+        changes={
+            "number": number,
+            "date": posting.entry_date.isoformat(),
+            "amount": str(amount),
+            "status": entry.status,
+            **posting.extra_audit,
+        },
+        area_path=fund.area.path,
+    )
+    return entry

@@ -1,0 +1,3 @@
+"""Access-matrix rules: the fund API."""
+
+ACCESS: dict = {}

@@ -1,0 +1,3 @@
+"""Access-matrix rules: entries URLs."""
+
+ACCESS: dict = {}

@@ -1,0 +1,3 @@
+"""Access-matrix rules: reports URLs."""
+
+ACCESS: dict = {}

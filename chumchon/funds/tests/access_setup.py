@@ -1,0 +1,3 @@
+"""Access-matrix rules: setup URLs."""
+
+ACCESS: dict = {}

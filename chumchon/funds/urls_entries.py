@@ -1,0 +1,3 @@
+"""Routes: entries (to be written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes: reports (to be written)."""
+
+urlpatterns: list = []

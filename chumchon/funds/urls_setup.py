@@ -1,0 +1,3 @@
+"""Routes: setup (to be written)."""
+
+urlpatterns: list = []
