@@ -15,3 +15,10 @@ class FundsConfig(AppConfig):
         # documents attached to a fund or an entry (vouchers, minutes): read with funds.view
         register_scoped(Fund, path_field="area__path", view_perm="funds.view")
         register_scoped(Entry, path_field="fund__area__path", view_perm="funds.view")
+
+        # the funds card on the community page (the registry does not import us)
+        from chumchon.communities import panels as community_panels
+
+        from .panels import community_panel
+
+        community_panels.register(community_panel)

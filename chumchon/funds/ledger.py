@@ -29,13 +29,30 @@ from django.utils.translation import gettext as _
 
 from chumchon.core.audit import record_event
 from chumchon.core.dates import format_date
-from chumchon.core.money import format_baht
+from chumchon.core.money import format_baht, round_half_up
 
 from . import domain
 from .models import Account, Entry, Fund, FundMember, Leg, Loan, PeriodClose
 
 ZERO = Decimal("0.00")
-_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+class MoneySum(DecimalField):
+    """The output field of sums of legs: SQLite adds decimals as floats (1000.200000000000000,
+    6.80000000000001); every leg holds whole satang, so rounding the sum to the satang recovers
+    it exactly. PostgreSQL's sums are exact already."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
+        return None if value is None else round_half_up(Decimal(str(value)))
+
+
+MONEY_SUM = MoneySum(max_digits=16, decimal_places=2)
+_MONEY = MONEY_SUM
+
+
+def money_sum(expression: Any, condition: Q | None = None) -> Coalesce:
+    """SUM(expression) [FILTER condition], 0.00 when there is nothing, exact on SQLite too."""
+    return Coalesce(Sum(expression, filter=condition), Value(ZERO), output_field=MONEY_SUM)
 
 
 @dataclass
@@ -131,7 +148,7 @@ def needs_confirmation(fund: Fund, amount: Decimal) -> bool:
 # --- balances ---------------------------------------------------------------------------------
 
 
-def _signed() -> Case:
+def signed_expr() -> Case:
     """A leg's movement in its account's own direction."""
     return Case(
         When(account__type__in=sorted(domain.DEBIT_NORMAL_TYPES), then=F("debit") - F("credit")),
@@ -140,9 +157,9 @@ def _signed() -> Case:
     )
 
 
-def _available() -> Case:
+def available_expr() -> Case:
     """Posted movements, and the decreases of entries waiting for confirmation."""
-    signed = _signed()
+    signed = signed_expr()
     return Case(
         When(entry__status=Entry.Status.POSTED, then=signed),
         When(
@@ -156,6 +173,12 @@ def _available() -> Case:
         default=Value(ZERO),
         output_field=_MONEY,
     )
+
+
+def _exact(total: Decimal | None) -> Decimal:
+    """A sum of legs to the satang: SQLite adds decimals as floats (6.80000000000001), every
+    leg holds whole satang, so rounding recovers the exact sum (PostgreSQL's is exact)."""
+    return round_half_up(total) if total is not None else ZERO
 
 
 def posted_legs(fund: Fund, *, on: date | None = None, since: date | None = None):
@@ -185,12 +208,12 @@ def balance(
         legs = legs.filter(loan=loan)
     if on is not None:
         legs = legs.filter(entry__entry_date__lte=on)
-    expression = _available() if available else _signed()
+    expression = available_expr() if available else signed_expr()
     if not available:
         legs = legs.filter(entry__status=Entry.Status.POSTED)
-    return legs.aggregate(total=Coalesce(Sum(expression), Value(ZERO), output_field=_MONEY))[
-        "total"
-    ]
+    return _exact(
+        legs.aggregate(total=Coalesce(Sum(expression), Value(ZERO), output_field=_MONEY))["total"]
+    )
 
 
 def savings_of(member: FundMember, *, available: bool = False) -> Decimal:
@@ -210,7 +233,7 @@ class Owed:
 
 def owed_by(loan: Loan, *, available: bool = False, on: date | None = None) -> Owed:
     """What a loan owes: principal outstanding, interest due and fees due (sums of legs)."""
-    expression = _available() if available else _signed()
+    expression = available_expr() if available else signed_expr()
     legs = Leg.objects.filter(loan=loan)
     if not available:
         legs = legs.filter(entry__status=Entry.Status.POSTED)
@@ -222,16 +245,16 @@ def owed_by(loan: Loan, *, available: bool = False, on: date | None = None) -> O
         .values_list("account__role", "total")
     )
     return Owed(
-        rows.get("loans") or ZERO,
-        rows.get("interest_receivable") or ZERO,
-        rows.get("fees_receivable") or ZERO,
+        _exact(rows.get("loans")),
+        _exact(rows.get("interest_receivable")),
+        _exact(rows.get("fees_receivable")),
     )
 
 
 # --- the invariant ----------------------------------------------------------------------------
 
 
-def _check_not_negative(fund: Fund, legs: Iterable[LegIn]) -> None:
+def check_not_negative(fund: Fund, legs: Iterable[LegIn]) -> None:
     """Every never-negative balance the legs touch, summed again (available), must be >= 0."""
     keys = {
         (
@@ -250,9 +273,11 @@ def _check_not_negative(fund: Fund, legs: Iterable[LegIn]) -> None:
             rows = rows.filter(member_id=member_pk)
         if role in domain.LOAN_ROLES:
             rows = rows.filter(loan_id=loan_pk)
-        total = rows.aggregate(total=Coalesce(Sum(_available()), Value(ZERO), output_field=_MONEY))[
-            "total"
-        ]
+        total = _exact(
+            rows.aggregate(total=Coalesce(Sum(available_expr()), Value(ZERO), output_field=_MONEY))[
+                "total"
+            ]
+        )
         if total < 0:
             domain.add(problems, "amount", _negative_message(role, total, member_pk, loan_pk))
     domain.raise_problems(problems)
@@ -283,7 +308,7 @@ def _negative_message(role: str, total: Decimal, member_pk: int | None, loan_pk:
 # --- posting ----------------------------------------------------------------------------------
 
 
-def _leg_lines(legs: Sequence[LegIn]) -> list[domain.LegLine]:
+def leg_lines(legs: Sequence[LegIn]) -> list[domain.LegLine]:
     return [
         domain.LegLine(
             leg.account.role,
@@ -311,7 +336,7 @@ def post(
     = pending when the amount is above the fund's threshold; False = always posted (the system's
     own accruals)."""
     fund = lock_fund(fund)
-    problems = domain.check_legs(_leg_lines(legs))
+    problems = domain.check_legs(leg_lines(legs))
     for index, leg in enumerate(legs, start=1):
         if leg.account.fund_id != fund.pk:
             domain.add(
@@ -368,7 +393,7 @@ def post(
             for leg in legs
         ]
     )
-    _check_not_negative(fund, legs)
+    check_not_negative(fund, legs)
     record_event(
         actor=actor,
         action=f"funds.entry_{posting.kind}",

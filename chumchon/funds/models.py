@@ -100,7 +100,7 @@ class Fund(TimeStampedModel):
         default=InterestMethod.DECLINING,
     )
     interest_rate = models.DecimalField(
-        _("interest rate (% per year)"),
+        _("interest rate (percent a year)"),
         max_digits=5,
         decimal_places=2,
         default=0,
@@ -269,7 +269,7 @@ class Loan(TimeStampedModel):
         _("interest method"), max_length=12, choices=Fund.InterestMethod.choices
     )
     interest_rate = models.DecimalField(
-        _("interest rate (% per year)"), max_digits=5, decimal_places=2
+        _("interest rate (percent a year)"), max_digits=5, decimal_places=2
     )
     instalments = models.PositiveSmallIntegerField(_("monthly instalments"))
     first_due_on = models.DateField(_("first instalment due"))
@@ -319,6 +319,7 @@ class Entry(models.Model):
     class Kind(models.TextChoices):
         OPENING = "opening", _("Opening balances")
         GRANT = "grant", _("Grant received")
+        CAPITAL = "capital", _("Capital contributed")
         DEPOSIT = "deposit", _("Savings deposit")
         WITHDRAWAL = "withdrawal", _("Savings withdrawal")
         LOAN = "loan", _("Loan paid out")

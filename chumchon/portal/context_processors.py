@@ -25,6 +25,9 @@ def navigation(request):
     if has_perm_anywhere(user, "records.view") or has_perm_anywhere(user, "community.view_own"):
         items.append((_("Committees"), reverse("committee-mine")))
         items.append((_("Budget programmes"), reverse("budget-programme-list")))
+    # community funds (funds app): staff in reach and the funds' own committees
+    if has_perm_anywhere(user, "funds.view"):
+        items.append((_("Community funds"), reverse("fund-list")))
     if has_perm_anywhere(user, "reports.view"):
         items.append((_("Poverty report"), reverse("survey-report")))
     items.append((_("Jobs"), reverse("job-list")))

@@ -32,7 +32,7 @@ def fund(objects, which: str):
         registry.community(objects, which)
         code = OWN_COMMUNITY if which == "own" else OTHER_COMMUNITY
         made = make_fund(Area.objects.get(code=code), name=f"กองทุนทดสอบสิทธิ์ {which}")
-        post_simple(made, "grant", "cash", "grants", "100000", on=DAY)
+        post_simple(made, "grant", "cash", "grants", "1000000", on=DAY)
         objects._cache[key] = made
     return objects._cache[key]
 
