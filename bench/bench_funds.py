@@ -28,7 +28,7 @@ Measured:
    officer, through django.test.Client (the whole request).
 3. A deposit through services_entries.deposit on the big fund (lock, checks, number, legs, the
    never-negative re-sum of cash and the member's savings, audit): target median < 50 ms; the
-   re-sum alone (ledger._check_not_negative) against a prototype that skips balances the entry
+   re-sum alone (ledger.check_not_negative) against a prototype that skips balances the entry
    only increases.
 
 Writes its own section of bench/results.md.

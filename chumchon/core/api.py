@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -163,3 +165,20 @@ __all__ = [
     "install_error_handlers",
     "paginate",
 ]
+
+
+@contextmanager
+def fields_named(mapping: dict[str, str] | None = None, default: str | None = None) -> Iterator:
+    """Service errors renamed to the API's field names ({"declared_families": ...} ->
+    {"families": ...}); an error without a field goes to `default` if given."""
+    mapping = mapping or {}
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise DjangoValidationError(
+                {mapping.get(k, k): v for k, v in exc.error_dict.items()}
+            ) from None
+        if default:
+            raise DjangoValidationError({default: exc.error_list}) from None
+        raise

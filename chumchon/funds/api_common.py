@@ -3,19 +3,17 @@ renaming service errors to the API's field names, and small parsers of raw JSON 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field
 
 from chumchon.core.api import ErrorOut, decimal_str
+from chumchon.core.api import fields_named as core_fields_named
 
 from . import domain
 from .models import Entry, Fund, FundMember, Leg, Loan
@@ -160,19 +158,10 @@ def reload_entry(entry: Entry) -> dict[str, Any]:
 # --- input helpers ----------------------------------------------------------------------------
 
 
-@contextmanager
-def fields_named(mapping: dict[str, str] | None = None, default: str = "__all__") -> Iterator:
+def fields_named(mapping: dict[str, str] | None = None, default: str = "__all__"):
     """Service errors renamed to the API's field names; an error without a field goes to
-    ``default``."""
-    mapping = mapping or {}
-    try:
-        yield
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise ValidationError(
-                {mapping.get(k, k): v for k, v in exc.error_dict.items()}
-            ) from None
-        raise ValidationError({default: exc.error_list}) from None
+    ``default`` (core.api.fields_named)."""
+    return core_fields_named(mapping, default)
 
 
 def required(problems: domain.Problems, **values: Any) -> None:

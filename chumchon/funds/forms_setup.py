@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from chumchon.communities.services import find_person_by_national_id
 from chumchon.core.forms import StyledForm, ThaiDateField
 
+from . import services_setup
 from .models import Account, Fund, FundKind, FundOfficer
 
 MONEY_HELP = _("Baht; 0 = none.")
@@ -25,17 +26,7 @@ def _months() -> list[tuple[int, str]]:
     return [(i + 1, name) for i, name in enumerate(names)]
 
 
-RULES = (
-    "savings_minimum",
-    "loan_ceiling",
-    "interest_method",
-    "interest_rate",
-    "max_instalments",
-    "late_fee",
-    "grace_days",
-    "confirm_threshold",
-    "year_start_month",
-)
+RULES = services_setup.RULE_FIELDS
 
 
 class FundRulesForm(StyledForm):

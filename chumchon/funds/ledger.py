@@ -254,37 +254,89 @@ def owed_by(loan: Loan, *, available: bool = False, on: date | None = None) -> O
 # --- the invariant ----------------------------------------------------------------------------
 
 
-def check_not_negative(fund: Fund, legs: Iterable[LegIn]) -> None:
-    """Every never-negative balance the legs touch, summed again (available), must be >= 0."""
-    keys = {
-        (
+def check_not_negative(fund: Fund, legs: Iterable[LegIn], *, since: date | None = None) -> None:
+    """Every never-negative balance the legs decrease, summed again (available), must be >= 0.
+
+    With ``since`` (the entry's date), a balance the legs decrease must also stay >= 0 on every
+    day from ``since`` on: an entry dated before the money came in (a withdrawal dated before
+    the deposit, a repayment dated before the loan was paid out) would leave it below zero on
+    the days in between, even when today's total is enough."""
+    keys: dict[tuple[int, str, int | None, int | None], Decimal] = {}
+    for leg in legs:
+        if leg.account.role not in domain.NEVER_NEGATIVE_ROLES:
+            continue
+        key = (
             leg.account.pk,
             leg.account.role,
             leg.member.pk if leg.member else None,
             leg.loan.pk if leg.loan else None,
         )
-        for leg in legs
-        if leg.account.role in domain.NEVER_NEGATIVE_ROLES
-    }
+        keys[key] = keys.get(key, ZERO) + domain.natural(leg.account.type, leg.debit, leg.credit)
     problems: domain.Problems = {}
-    for account_pk, role, member_pk, loan_pk in sorted(keys, key=str):
+    for (account_pk, role, member_pk, loan_pk), change in sorted(
+        keys.items(), key=lambda item: str(item[0])
+    ):
+        if change >= 0:
+            # an increase cannot take a balance that was >= 0 below it (pending increases do
+            # not even count in the available balance): only decreases are summed again
+            continue
         rows = Leg.objects.filter(entry__fund=fund, account_id=account_pk)
         if role in domain.MEMBER_ROLES:
             rows = rows.filter(member_id=member_pk)
         if role in domain.LOAN_ROLES:
             rows = rows.filter(loan_id=loan_pk)
-        total = _exact(
-            rows.aggregate(total=Coalesce(Sum(available_expr()), Value(ZERO), output_field=_MONEY))[
-                "total"
-            ]
-        )
+        if since is None:
+            total = _exact(
+                rows.aggregate(
+                    total=Coalesce(Sum(available_expr()), Value(ZERO), output_field=_MONEY)
+                )["total"]
+            )
+            low, day = total, None
+        else:
+            low, day, total = _lowest_since(rows, since)
         if total < 0:
             domain.add(problems, "amount", _negative_message(role, total, member_pk, loan_pk))
+        elif low < 0:
+            domain.add(
+                problems, "amount", _negative_message(role, low, member_pk, loan_pk, day=day)
+            )
     domain.raise_problems(problems)
 
 
-def _negative_message(role: str, total: Decimal, member_pk: int | None, loan_pk: int | None) -> str:
+def _lowest_since(rows, since: date) -> tuple[Decimal, date | None, Decimal]:
+    """The lowest end-of-day balance (available) of ``rows`` from ``since`` on, its day, and
+    the balance after the last day (today's)."""
+    running = _exact(
+        rows.filter(entry__entry_date__lt=since).aggregate(
+            total=Coalesce(Sum(available_expr()), Value(ZERO), output_field=_MONEY)
+        )["total"]
+    )
+    low, low_day = running, None
+    by_day = (
+        rows.filter(entry__entry_date__gte=since)
+        .values("entry__entry_date")
+        .order_by("entry__entry_date")
+        .annotate(total=Sum(available_expr()))
+        .values_list("entry__entry_date", "total")
+    )
+    for day, total in by_day:
+        running += _exact(total)
+        if low_day is None or running < low:
+            low, low_day = running, day
+    return low, low_day, running
+
+
+def _negative_message(
+    role: str,
+    total: Decimal,
+    member_pk: int | None,
+    loan_pk: int | None,
+    *,
+    day: date | None = None,
+) -> str:
     short = format_baht(-total)
+    if day is not None:
+        return _dated_negative_message(role, short, member_pk, loan_pk, day)
     if role == "savings":
         member = FundMember.objects.select_related("person").get(pk=member_pk)
         return _("Member %(no)s %(name)s does not have enough savings: %(short)s short.") % {
@@ -303,6 +355,29 @@ def _negative_message(role: str, total: Decimal, member_pk: int | None, loan_pk:
         "number": loan.number,
         "short": short,
     }
+
+
+def _dated_negative_message(
+    role: str, short: str, member_pk: int | None, loan_pk: int | None, day: date
+) -> str:
+    when = format_date(day)
+    if role == "savings":
+        member = FundMember.objects.select_related("person").get(pk=member_pk)
+        return _(
+            "Member %(no)s %(name)s would not have enough savings on %(day)s (%(short)s short): "
+            "the money comes in after that date."
+        ) % {"no": member.member_no, "name": member.person.full_name, "day": when, "short": short}
+    if role in ("cash", "bank"):
+        label = _("cash") if role == "cash" else _("the bank account")
+        return _(
+            "The fund would not have enough in %(where)s on %(day)s (%(short)s short): the "
+            "money comes in after that date."
+        ) % {"where": label, "day": when, "short": short}
+    loan = Loan.objects.get(pk=loan_pk)
+    return _(
+        "This is more than loan %(number)s owes on %(day)s (by %(short)s): the loan is paid "
+        "out or charged after that date."
+    ) % {"number": loan.number, "day": when, "short": short}
 
 
 # --- posting ----------------------------------------------------------------------------------
@@ -393,7 +468,7 @@ def post(
             for leg in legs
         ]
     )
-    check_not_negative(fund, legs)
+    check_not_negative(fund, legs, since=posting.entry_date)
     record_event(
         actor=actor,
         action=f"funds.entry_{posting.kind}",

@@ -23,13 +23,9 @@ from typing import Any
 from django.db.models import (
     Count,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -247,17 +243,17 @@ def year_bounds(fund: Fund, day: date) -> tuple[date, date]:
 # --- the fund's summary -----------------------------------------------------------------------
 
 
-def _active_loan_ids(fund_filter: Q, on: date | None = None) -> QuerySet:
-    """Loans (ids) with principal outstanding, posted (a subquery)."""
-    condition = Q(legs__account__role="loans", legs__entry__status=POSTED)
-    if on is not None:
-        condition &= Q(legs__entry__entry_date__lte=on)
-    return (
-        Loan.objects.filter(fund_filter)
-        .annotate(outstanding=_sum(F("legs__debit") - F("legs__credit"), condition))
+def _loan_counts(fund: Fund) -> dict[str, int]:
+    """Loans with principal outstanding (posted), and those of them in arrears: one query, the
+    fund's loan legs grouped by loan (the loan's arrears flag rides along in the group)."""
+    outstanding = (
+        Leg.objects.filter(loan__fund=fund, account__role="loans", entry__status=POSTED)
+        .values("loan_id", since=F("loan__arrears_since"))
+        .order_by()
+        .annotate(outstanding=_sum(F("debit") - F("credit")))
         .filter(outstanding__gt=0)
-        .values("pk")
     )
+    return outstanding.aggregate(active=Count("loan_id"), arrears=Count("since"))
 
 
 def fund_summary(fund: Fund) -> dict[str, Any]:
@@ -290,11 +286,7 @@ def fund_summary(fund: Fund) -> dict[str, Any]:
     members = FundMember.objects.filter(fund=fund).aggregate(
         active=Count("pk", filter=Q(left_on__isnull=True)), total=Count("pk")
     )
-    active = _active_loan_ids(Q(fund=fund))
-    loans = Loan.objects.filter(fund=fund).aggregate(
-        active=Count("pk", filter=Q(pk__in=active)),
-        arrears=Count("pk", filter=Q(pk__in=active, arrears_since__isnull=False)),
-    )
+    loans = _loan_counts(fund)
     income, expenses = by_type["income"], by_type["expense"]
     return {
         "cash": by_role["cash"],
@@ -357,13 +349,14 @@ class Statement:
 def savings_short(fund: Fund, start: date, end: date) -> list[SavingsShort]:
     """Members (in the fund during the period) who saved less than the monthly minimum: what
     they put in is the credits less debits on their savings from posted entries dated in the
-    period, leaving out withdrawals and their reversals. One query."""
+    period, leaving out withdrawals and their reversals. Two queries: the period's savings legs
+    grouped by member (never the members' whole history), then the members short of it."""
     minimum = fund.savings_minimum
     if not minimum or minimum <= 0:
         return []
     saved = (
         Leg.objects.filter(
-            member=OuterRef("pk"),
+            member__fund=fund,
             account__role="savings",
             entry__status=POSTED,
             entry__entry_date__gte=start,
@@ -371,19 +364,24 @@ def savings_short(fund: Fund, start: date, end: date) -> list[SavingsShort]:
         )
         .exclude(entry__kind=Entry.Kind.WITHDRAWAL)
         .exclude(entry__reverses__kind=Entry.Kind.WITHDRAWAL)
-        .values("member")
-        .annotate(total=Sum(F("credit") - F("debit")))
-        .values("total")
+        .values("member_id")
+        .order_by("member_id")
+        .annotate(total=_sum(F("credit") - F("debit")))
     )
+    totals = {row["member_id"]: row["total"] for row in saved}
+    enough = [pk for pk, total in totals.items() if total >= minimum]
     members = (
         FundMember.objects.filter(fund=fund, joined_on__lte=end)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+        .exclude(pk__in=enough)
         .select_related("person")
-        .annotate(saved=Coalesce(Subquery(saved, output_field=_MONEY), Value(ZERO)))
-        .filter(saved__lt=minimum)
         .order_by("member_no")
     )
-    return [SavingsShort(m, m.saved, minimum - m.saved) for m in members]
+    rows = []
+    for member in members:
+        amount = totals.get(member.pk, ZERO)
+        rows.append(SavingsShort(member, amount, minimum - amount))
+    return rows
 
 
 def statement(fund: Fund, month_first: date) -> Statement:
@@ -515,25 +513,40 @@ def _district_of(area) -> Any:
 def arrears_rows(funds: QuerySet[Fund], on: date | None = None) -> list[ArrearsRow]:
     """Loans of ``funds`` in arrears on ``on`` (default today): an instalment unpaid after its
     due date, by the loan page's rule (``services_loans.arrears_of``: interest as accrued,
-    repayments less their reversals). Three queries, whatever the number of funds and loans;
-    ordered by district, fund and loan number."""
+    repayments less their reversals). Four queries, whatever the number of funds and loans;
+    ordered by district, fund and loan number.
+
+    The loans' legs are grouped by loan first (narrow rows), then only the loans still owed
+    something are read, with their fund, area and member."""
     on = on or timezone.localdate()
-    owed = Q(legs__entry__status=POSTED, legs__entry__entry_date__lte=on)
-    net = F("legs__debit") - F("legs__credit")
-    loans = list(
-        Loan.objects.filter(fund__in=funds.values("pk"), first_due_on__lt=on)
+    net = F("debit") - F("credit")
+    owed = (
+        Leg.objects.filter(
+            loan__fund__in=funds.values("pk"),
+            loan__first_due_on__lt=on,
+            account__role__in=sorted(domain.LOAN_ROLES),
+            entry__status=POSTED,
+            entry__entry_date__lte=on,
+        )
+        .values("loan_id")
+        .order_by("loan_id")
         .annotate(
-            principal_outstanding=_sum(net, owed & Q(legs__account__role="loans")),
-            receivable=_sum(net, owed & Q(legs__account__role__in=sorted(domain.LOAN_ROLES))),
+            principal_outstanding=_sum(net, Q(account__role="loans")),
+            receivable=_sum(net),
         )
         .filter(receivable__gt=0)
-        .select_related(
+    )
+    principal = {row["loan_id"]: row["principal_outstanding"] for row in owed}
+    loans = list(
+        Loan.objects.filter(pk__in=list(principal)).select_related(
             "fund__area__kind",
             "fund__area__parent__kind",
             "fund__kind",
             "member__person",
         )
     )
+    for loan in loans:
+        loan.principal_outstanding = principal[loan.pk]
     if not loans:
         return []
     from .services_loans import arrears_of  # the loan page's rule, one place

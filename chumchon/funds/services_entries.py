@@ -899,7 +899,7 @@ def confirm(*, actor: Any, entry: Entry) -> Entry:
         )
         for leg in Leg.objects.filter(entry=entry).select_related("account", "member", "loan")
     ]
-    ledger.check_not_negative(fund, legs)
+    ledger.check_not_negative(fund, legs, since=entry.entry_date)
     record_event(
         actor=actor,
         action="funds.entry_confirm",

@@ -667,7 +667,9 @@ def repayment(
     book = _book(loan)
     charges = _accrue_book(ctx, book, entry_date, actor)
     charges += _fees_book(ctx, book, entry_date, actor)
-    owed = ledger.owed_by(loan, available=True)
+    # what is owed on the repayment's date: interest or fees charged later (the daily job ran
+    # before a late-recorded repayment) are not paid by it; the ledger re-checks every day after
+    owed = ledger.owed_by(loan, available=True, on=entry_date)
     split = domain.split_repayment(
         value, fees=owed.fees, interest=owed.interest, principal=owed.principal
     )

@@ -255,7 +255,9 @@ class EntryNewView(FundPage):
         if extra and data is not None:
             # one more empty row (the "add a row" button without JavaScript)
             data = data.copy()
-            data["legs-TOTAL_FORMS"] = str(int(data.get("legs-TOTAL_FORMS") or 0) + extra)
+            total = str(data.get("legs-TOTAL_FORMS") or "0")
+            if total.isdigit():  # a tampered count: the formset reports it
+                data["legs-TOTAL_FORMS"] = str(int(total) + extra)
             formset = LegFormSet(data, prefix="legs", form_kwargs=self.journal_options)
         return JournalRows(formset, {})
 

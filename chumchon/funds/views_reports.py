@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from chumchon.accounts.scoping import reach_of
-from chumchon.core.dates import be_year, format_date
+from chumchon.core.dates import THAI_MONTHS, be_year, format_date
 from chumchon.core.documents import pdf_response, render_pdf
 from chumchon.core.excel import write_xlsx
+from chumchon.core.money import format_number
 
 from . import domain, selectors
 from .forms_reports import DayForm, ImportForm, MonthForm, YearForm
@@ -216,24 +217,8 @@ class StatementView(FundViewMixin, View):
         )
 
 
-THAI_MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
-
-
 def _month_label_th(month: date) -> str:
-    return f"{THAI_MONTHS[month.month - 1]} {be_year(month)}"
+    return f"{THAI_MONTHS[month.month - 1]} {be_year(month)}"  # official documents: Thai
 
 
 def report_links(fund: Fund) -> dict[str, str]:
@@ -532,9 +517,9 @@ class ImportView(FundViewMixin, View):
             % {
                 "members": result.members_added,
                 "existing": result.members_existing,
-                "savings": f"{result.savings_total:,.2f}",
+                "savings": format_number(result.savings_total),
                 "loans": result.loans,
-                "owed": f"{result.loans_total:,.2f}",
+                "owed": format_number(result.loans_total),
                 "lines": result.balance_lines,
             },
         )

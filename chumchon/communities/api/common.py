@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +13,11 @@ from ninja import Router
 
 from chumchon.accounts.api_auth import TokenOrSession
 from chumchon.accounts.scoping import has_perm_anywhere
-from chumchon.core.api import ErrorOut, error_body
+from chumchon.core.api import (
+    ErrorOut,
+    error_body,
+    fields_named,  # noqa: F401  (re-exported: the registry API uses it)
+)
 from chumchon.core.national_id import validate_national_id
 from chumchon.organizations.models import Area
 
@@ -49,23 +52,6 @@ _PermissionGate.__name__ = TokenOrSession.__name__
 
 def needs(perm: str) -> list[Any]:
     return [_PermissionGate(perm)]
-
-
-@contextmanager
-def fields_named(mapping: dict[str, str] | None = None, default: str | None = None) -> Iterator:
-    """Service errors renamed to the API's field names ({"declared_families": ...} ->
-    {"families": ...}); an error without a field goes to `default` if given."""
-    mapping = mapping or {}
-    try:
-        yield
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise ValidationError(
-                {mapping.get(k, k): v for k, v in exc.error_dict.items()}
-            ) from None
-        if default:
-            raise ValidationError({default: exc.error_list}) from None
-        raise
 
 
 def invalid(field: str, message: str) -> ValidationError:

@@ -270,6 +270,33 @@ def test_ledger_safety_net_refuses_a_withdrawal_the_service_check_missed(
     assert "does not have enough savings: 10.00 baht short" in errors["amount"][0]
 
 
+def test_withdrawal_dated_before_the_deposit_that_funds_it_is_refused(fund, member, users):
+    """Today's total is enough, but on the withdrawal's date the savings (and a cash box holding
+    only that deposit) would be below zero: the passbook would show a negative line."""
+    deposit(actor=users["clerk"], fund=fund, member=member, amount="1000", entry_date=LATER)
+    errors = refused(
+        withdrawal, actor=users["clerk"], fund=fund, member=member, amount="600", entry_date=DAY
+    )
+    assert errors["amount"] == [
+        f"Member {member.member_no} นางสาวสมใจ ใจดี would not have enough savings on "
+        "15 January 2568 BE (600.00 baht short): the money comes in after that date."
+    ]
+    withdrawal(actor=users["clerk"], fund=fund, member=member, amount="600", entry_date=LATER)
+    assert ledger.savings_of(member) == Decimal("400.00")
+
+
+def test_expense_dated_before_the_cash_came_in_is_refused(communities, users):
+    fund = make_fund()
+    post_simple(fund, "grant", "cash", "grants", "500", on=LATER)
+    errors = refused(
+        expense, actor=users["clerk"], fund=fund, amount="200", entry_date=DAY, description="x"
+    )
+    assert errors["amount"] == [
+        "The fund would not have enough in cash on 15 January 2568 BE (200.00 baht short): "
+        "the money comes in after that date."
+    ]
+
+
 # --- maker-checker ------------------------------------------------------------------------------
 
 

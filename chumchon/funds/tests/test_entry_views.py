@@ -18,8 +18,8 @@ from django.utils import timezone
 from chumchon.accounts.models import Role, RoleAssignment
 from chumchon.conftest import make_user, verified_client
 
-from .. import ledger
-from ..models import Entry, FundOfficer, Loan
+from .. import ledger, services_loans
+from ..models import Entry, FundOfficer, Leg, Loan
 from .factories import make_fund, make_member, post_simple
 
 DAY = date(2025, 1, 15)
@@ -372,6 +372,80 @@ def test_journal_add_row_without_javascript_adds_a_row(client, fund):
     assert 'value="ปรับปรุงรายการ"' in html and 'value="75"' in html  # what was typed stays
     assert "is-invalid" not in html  # no errors for what is not filled in yet
     assert not Entry.objects.filter(kind="journal").exists()
+
+
+@pytest.mark.parametrize("action", ["add_row", "save"])
+def test_journal_with_a_tampered_row_count_is_refused_not_a_500(client, fund, action):
+    cash = ledger.account(fund, "cash")
+    data = journal_data(fund, [{"account": cash.pk, "debit": "75"}], action=action)
+    data["legs-TOTAL_FORMS"] = "x"
+    response = client.post(new_url(fund, "journal"), data)
+    assert response.status_code == 200
+    assert not Entry.objects.filter(kind="journal").exists()
+
+
+def test_treasurer_of_one_fund_reaches_nothing_of_a_sibling_fund(client, fund, member):
+    """Every page and API read of fund B, and fund A's pages naming B's member, loan or entry,
+    answer 403/404 to A's treasurer; A's forms ignore B's member and loan; nothing is saved."""
+    sibling = make_fund("T-1001-01", name="กองทุนสวัสดิการ")
+    post_simple(sibling, "grant", "cash", "grants", "100000", on=DAY)
+    theirs = make_member(sibling)
+    post_simple(sibling, "deposit", "cash", "savings", "5000", on=DAY, member=theirs)
+    loan = services_loans.loan_disburse(
+        actor=None, fund=sibling, member=theirs, principal="1000", entry_date=DAY
+    )
+    entry = post_simple(
+        sibling, "deposit", "cash", "savings", "25000", on=DAY, member=theirs, confirm=True
+    )
+    before = (Entry.objects.count(), Leg.objects.count())
+    a, b = fund.pk, sibling.pk
+    pages = [
+        f"/funds/{b}/{tail}"
+        for tail in (
+            "",
+            "edit/",
+            "members/",
+            f"members/{theirs.pk}/",
+            "entries/",
+            f"entries/{entry.pk}/",
+            f"entries/{entry.pk}/confirm/",
+            f"entries/{entry.pk}/reject/",
+            f"entries/{entry.pk}/reverse/",
+            "loans/",
+            f"loans/{loan.pk}/",
+            "periods/",
+            "statement/",
+            "year/",
+            "trial-balance/",
+            f"members/{theirs.pk}/passbook.pdf",
+            "import/",
+            "entries/new/deposit/",
+            "committee/",
+            "accounts/",
+        )
+    ] + [
+        f"/funds/{a}/members/{theirs.pk}/",
+        f"/funds/{a}/entries/{entry.pk}/",
+        f"/funds/{a}/entries/{entry.pk}/confirm/",
+        f"/funds/{a}/loans/{loan.pk}/",
+        f"/funds/{a}/members/{theirs.pk}/passbook.pdf",
+    ]
+    body = {"reason": "x", "action": "close_month", "month": "2025-01", "confirmed": "yes"}
+    for url in pages:
+        for method in (client.get, client.post):
+            assert method(url, body).status_code in (403, 404, 405), url
+    api = "/api/v1/funds"
+    for url in (
+        f"{api}/{b}", f"{api}/{b}/members", f"{api}/{b}/entries", f"{api}/{b}/trial-balance",
+        f"{api}/{b}/loans", f"{api}/{a}/members/{theirs.pk}/passbook", f"{api}/{a}/loans/{loan.pk}",
+    ):  # fmt: skip
+        assert client.get(url).status_code in (403, 404), url
+    for url in (f"{api}/{a}/entries/{entry.pk}/confirm", f"{api}/{b}/entries/{entry.pk}/confirm"):
+        assert client.post(url, "{}", content_type="application/json").status_code in (403, 404)
+    post(client, fund, "deposit", member=theirs.pk, amount="10", via="cash")
+    post(client, fund, "repayment", loan=loan.pk, amount="10", via="cash")
+    assert (Entry.objects.count(), Leg.objects.count()) == before
+    assert Entry.objects.get(pk=entry.pk).status == "pending"
 
 
 def test_journal_entry_is_posted_skipping_empty_rows(client, fund):

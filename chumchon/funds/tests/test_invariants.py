@@ -9,6 +9,9 @@ month closings happen in any order. After every step:
   member's savings, each loan's principal, interest and fees; posted and available);
 - no member's savings, no cash or bank, nothing a loan owes is below zero (posted or
   available);
+- ... nor on any day: entries dated back in the open period (a withdrawal, a repayment)
+  cannot leave a balance below zero on the days before the money came in;
+- the reported figures (``selectors``: trial balance, fund summary, passbooks) agree;
 - nothing dated in a closed period changes (its legs are snapshot when a month closes);
 - a refused operation raises ValidationError and changes nothing.
 
@@ -38,7 +41,14 @@ from hypothesis.stateful import (
 
 from chumchon.conftest import make_user
 from chumchon.core.models import AuditEvent
-from chumchon.funds import domain, ledger, services_entries, services_loans, services_periods
+from chumchon.funds import (
+    domain,
+    ledger,
+    selectors,
+    services_entries,
+    services_loans,
+    services_periods,
+)
 from chumchon.funds.models import Entry, Leg, Loan, PeriodClose
 
 from .factories import BOOKS_START, make_fund, make_member, post_simple
@@ -179,6 +189,35 @@ class FundBooks(RuleBasedStateMachine):
                 amount=str(available),
                 entry_date=self.today,
             )
+
+    def back(self, days: int) -> date:
+        """A day up to ``days`` before today, in the open period."""
+        return max(self.today - timedelta(days=days), services_periods.open_period_start(self.fund))
+
+    @rule(who=picks, amount=amounts, days=st.integers(min_value=1, max_value=40))
+    def backdated_withdrawal(self, who: int, amount: str, days: int) -> None:
+        self.attempt(
+            services_entries.withdrawal,
+            actor=self.clerk,
+            fund=self.fund,
+            member=self.pick(self.members, who),
+            amount=amount,
+            entry_date=self.back(days),
+            via="bank",
+        )
+
+    @precondition(lambda self: Loan.objects.filter(fund=self.fund).exists())
+    @rule(which=picks, amount=amounts, days=st.integers(min_value=1, max_value=40))
+    def backdated_repayment(self, which: int, amount: str, days: int) -> None:
+        loan = self.pick(list(Loan.objects.filter(fund=self.fund).order_by("number")), which)
+        self.attempt(
+            services_loans.repayment,
+            actor=self.clerk,
+            fund=self.fund,
+            loan=loan,
+            amount=amount,
+            entry_date=self.back(days),
+        )
 
     @rule(who=picks, amount=bad_amounts)
     def bad_deposit(self, who: int, amount: str) -> None:
@@ -362,13 +401,15 @@ class FundBooks(RuleBasedStateMachine):
                 "loan_id",
                 "debit",
                 "credit",
+                "entry__entry_date",
             )
         )
         per_entry: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
         posted: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
         available: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
         trial = ZERO
-        for entry_id, status, amount, role, type_, member_id, loan_id, debit, credit in rows:
+        by_day: dict[tuple, dict[date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+        for entry_id, status, amount, role, type_, member_id, loan_id, debit, credit, day in rows:
             totals = per_entry[entry_id]
             totals[0] += debit
             totals[1] += credit
@@ -383,6 +424,7 @@ class FundBooks(RuleBasedStateMachine):
                 if status == "posted":
                     posted[key] += change
                     available[key] += change
+                    by_day[key][day] += change
                 elif status == "pending" and change < 0:
                     available[key] += change
             if status == "posted":
@@ -411,6 +453,29 @@ class FundBooks(RuleBasedStateMachine):
                 )
                 assert (owed.principal, owed.interest, owed.fees) == expected
                 assert min(expected) >= 0, f"loan {loan.number} owes below zero"
+        for key, changes in by_day.items():
+            if key[0] not in domain.NEVER_NEGATIVE_ROLES or key == ("savings", None, None):
+                continue
+            running = ZERO
+            for day in sorted(changes):
+                running += changes[day]
+                assert running >= 0, f"{key} is below zero on {day}"
+        # the reported figures
+        trial_balance = selectors.trial_balance(self.fund)
+        assert trial_balance.balanced and trial_balance.total_debit >= 0
+        summary = selectors.fund_summary(self.fund)
+        for field, role in (
+            ("cash", "cash"),
+            ("bank", "bank"),
+            ("savings", "savings"),
+            ("loans_outstanding", "loans"),
+            ("interest_due", "interest_receivable"),
+            ("fees_due", "fees_receivable"),
+        ):
+            assert summary[field] == posted[(role, None, None)], field
+        for member in self.members:
+            lines = selectors.passbook(member)
+            assert (lines[-1].balance if lines else ZERO) == posted[("savings", member.pk, None)]
 
     @invariant()
     def closed_periods_do_not_change(self) -> None:

@@ -486,6 +486,35 @@ def test_repayment_above_what_is_owed_is_refused_and_nothing_is_saved(clerk, fun
     assert ledger.owed_by(loan).total == D("0.00")
 
 
+def test_repayment_dated_before_the_loan_was_paid_out_is_refused(clerk, fund, member):
+    """The loan owes nothing before its date: a backdated repayment would leave its principal
+    below zero on the days in between (and the balance sheet of those days)."""
+    loan = disburse(clerk, fund, member, on=date(2025, 1, 20))
+    before = counts()
+    with pytest.raises(ValidationError) as excinfo:
+        repay(clerk, loan, "1000", date(2025, 1, 16))
+    assert excinfo.value.message_dict["amount"] == [
+        "The repayment of 1,000.00 baht is more than the loan owes (0.00 baht: fees 0.00 baht, "
+        "interest 0.00 baht, principal 0.00 baht)."
+    ]
+    assert counts() == before
+    repay(clerk, loan, "1000", date(2025, 1, 20))
+    assert ledger.owed_by(loan).principal == D("11000.00")
+
+
+def test_repayment_recorded_late_pays_only_what_was_owed_on_its_date(clerk, fund, member):
+    """Instalment 1's interest was accrued on 15 Feb (daily job); a repayment made on 10 Feb
+    and recorded afterwards pays principal, not interest that was not due yet."""
+    loan = disburse(clerk, fund, member)
+    loans.accrue(loan=loan, through=date(2025, 2, 15))
+    entry = repay(clerk, loan, "1000", date(2025, 2, 10))
+    assert sorted(legs_of(entry)) == [
+        ("cash", D("1000.00"), D("0.00")),
+        ("loans", D("0.00"), D("1000.00")),
+    ]
+    assert ledger.owed_by(loan) == ledger.Owed(D("11000.00"), D("120.00"), D("0.00"))
+
+
 def test_repayment_counts_pending_repayments(clerk, fund, member):
     loan = disburse(clerk, fund, member, "20000")
     repay(clerk, loan, "19000", date(2025, 1, 20))  # posted (not above 20,000)

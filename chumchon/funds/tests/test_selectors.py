@@ -368,3 +368,57 @@ def test_statement_and_summary_take_constant_queries_as_books_grow(books):
         count(lambda: selectors.members_savings(fund, JAN, date(2025, 1, 31))),
     )
     assert before == after
+
+
+def _pending(entry):
+    Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.PENDING)
+    return entry
+
+
+def test_fund_summary_counts_loans_owed_and_those_in_arrears_from_posted_legs(books):
+    fund, b, c = books["fund"], books["b"], books["c"]
+    repaid = make_loan(fund, b, "2000", on=date(2025, 1, 16), first_due=date(2025, 2, 16))
+    repay(fund, repaid, on=date(2025, 2, 17), interest="0", principal="2000")
+    late = make_loan(fund, c, "3000", on=date(2025, 1, 17), first_due=date(2025, 2, 17))
+    # a stale flag on a loan paid off does not count; a pending repayment pays nothing
+    Loan.objects.filter(pk__in=[repaid.pk, late.pk]).update(arrears_since=date(2025, 2, 18))
+    _pending(repay(fund, late, on=date(2025, 2, 18), interest="0", principal="3000"))
+    summary = selectors.fund_summary(fund)
+    assert (summary["active_loans"], summary["loans_in_arrears"]) == (2, 1)
+
+
+def test_savings_short_counts_only_the_months_posted_savings_of_the_fund(books):
+    fund, b, c = books["fund"], books["b"], books["c"]
+    d = make_member(fund)
+    post_simple(fund, "deposit", "cash", "savings", "100", on=date(2025, 1, 31), member=d)
+    _pending(post_simple(fund, "deposit", "cash", "savings", "500", on=date(2025, 1, 12), member=c))
+    post_simple(fund, "deposit", "cash", "savings", "500", on=date(2025, 2, 1), member=b)
+    other = make_fund()
+    stranger = make_member(other)
+    post_simple(other, "deposit", "cash", "savings", "5", on=date(2025, 1, 10), member=stranger)
+    short = selectors.savings_short(fund, JAN, date(2025, 1, 31))
+    # D saved exactly the minimum; C's deposit is pending; B's 1 February deposit is not January's
+    assert [(s.member, s.saved, s.short) for s in short] == [
+        (b, D("50.00"), D("50.00")),
+        (c, D("0"), D("100.00")),
+    ]
+
+
+def test_arrears_rows_leave_out_loans_paid_off_and_count_only_principal_outstanding(books):
+    fund, loan, b = books["fund"], books["loan"], books["b"]
+    repaid = make_loan(fund, b, "2000", on=date(2025, 1, 16), first_due=date(2025, 2, 16))
+    repay(fund, repaid, on=date(2025, 2, 17), interest="0", principal="2000")
+    post_simple(
+        fund,
+        "interest",
+        "interest_receivable",
+        "interest_income",
+        "110",
+        on=date(2025, 3, 15),
+        loan=loan,
+    )
+    _pending(repay(fund, loan, on=date(2025, 3, 15), interest="110", principal="1000"))
+    funds = type(fund).objects.filter(pk=fund.pk)
+    [row] = selectors.arrears_rows(funds, on=date(2025, 3, 16))
+    assert row.loan == loan and row.amount == D("1110.00")
+    assert row.principal_outstanding == D("11000.00")  # the interest due is not principal
