@@ -10,9 +10,10 @@ empty), 2,000 withdrawals, 600 loans (10,000 to 50,000, 12 % a year on the decli
 12 monthly instalments) with their schedules, interest accrued on each due date and repaid on it,
 except about 15 % of the loans still running, which stop paying (late fees charged, arrears_since
 set); expenses, a grant, capital, transfers to the bank, one reversed deposit, two entries waiting
-for confirmation, every month closed but the last two. Plus 200 small funds (four per district
-over the 50 districts; 10 members, 8 months, 3 loans each, one fund in four with a loan in
-arrears) for the arrears report.
+for confirmation, every month closed but the last two (their balances carried forward, as
+close_month writes them). Plus 200 small funds (four per district over the 50 districts; 10
+members, 8 months, 3 loans each, one fund in four with a loan in arrears) for the arrears
+report.
 
 The small database holds the same 200 small funds and the same big fund after its first six
 months (1/10 of the books: the same 400 members, so a month's statement, the first page of each
@@ -410,7 +411,7 @@ def build(bench: harness.Bench, months: int, seed: int) -> Built:
 
     from chumchon.accounts.models import User
     from chumchon.communities.models import CommunityType
-    from chumchon.funds import domain
+    from chumchon.funds import domain, ledger
     from chumchon.funds.models import Entry, FundKind, Instalment, Leg, Loan, PeriodClose
     from chumchon.organizations.models import Area, AreaKind
 
@@ -473,6 +474,16 @@ def build(bench: harness.Bench, months: int, seed: int) -> Built:
         (Leg, LEG_COLUMNS, rows.legs),
     ):
         bench.load(harness.copy_rows(model, columns, data, drop_indexes=True))
+    # the closed months' balances carried forward, the way close_month writes them (PeriodClose
+    # rows went in by bulk_create, before their legs: carry_forward reads the legs now)
+    carry_started = time.perf_counter()
+    snapshot_rows = 0
+    for close in PeriodClose.objects.filter(fund=fund, kind="month").order_by("ends_on"):
+        snapshot_rows += len(ledger.carry_forward(close))
+    bench.say(
+        f"   carried forward: {snapshot_rows:,} rows for {len(closes)} closed months; "
+        f"{time.perf_counter() - carry_started:.1f} s"
+    )
     for table in (
         "organizations_area",
         "communities_community",
@@ -481,6 +492,7 @@ def build(bench: harness.Bench, months: int, seed: int) -> Built:
         "funds_account",
         "funds_fundmember",
         "funds_periodclose",
+        "funds_closingbalance",
     ):
         harness.execute(f"VACUUM (ANALYZE) {table}")
     counts = {

@@ -9,20 +9,35 @@ confirmation). Any failure raises ``ValidationError`` and nothing is saved.
 
 Balances are sums of legs, in the account's own direction (``domain.natural``):
 ``posted`` counts only posted entries (statements, balance sheet); ``available`` also takes
-off pending decreases (the limits).
+off pending decreases (the limits). When a month closes, its balances are carried forward
+(``carry_forward`` -> ``ClosingBalance``, final: nothing is ever dated or pending in a closed
+month), so a balance on any day is the last month close's rows on or before it plus the legs
+dated after that close: the work does not grow with the books.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, Max, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +47,7 @@ from chumchon.core.dates import format_date
 from chumchon.core.money import format_baht, round_half_up
 
 from . import domain
-from .models import Account, Entry, Fund, FundMember, Leg, Loan, PeriodClose
+from .models import Account, ClosingBalance, Entry, Fund, FundMember, Leg, Loan, PeriodClose
 
 ZERO = Decimal("0.00")
 
@@ -190,6 +205,123 @@ def posted_legs(fund: Fund, *, on: date | None = None, since: date | None = None
     return legs
 
 
+# --- balances carried forward -----------------------------------------------------------------
+
+
+def month_closes(fund: Fund | int, on: date | None = None) -> QuerySet[PeriodClose]:
+    """The fund's month closes ending on or before ``on`` (all when None), latest first."""
+    closes = PeriodClose.objects.filter(fund=fund, kind=PeriodClose.Kind.MONTH)
+    if on is not None:
+        closes = closes.filter(ends_on__lte=on)
+    return closes.order_by("-ends_on")
+
+
+def last_close(fund: Fund | int, on: date | None = None) -> PeriodClose | None:
+    """The latest month close ending on or before ``on`` (the latest when None): its
+    ``ClosingBalance`` rows are the balances on its last day."""
+    return month_closes(fund, on).first()
+
+
+def close_end(fund: Fund | int, on: date | None = None) -> Coalesce:
+    """SQL: the last day of ``last_close(fund, on)``, or 0001-01-01 when there is none (so
+    ``entry_date > close_end`` is every leg after the snapshot)."""
+    return Coalesce(
+        Subquery(month_closes(fund, on).values("ends_on")[:1]), Value(date.min), output_field=None
+    )
+
+
+def close_pk(fund: Fund | int, on: date | None = None) -> Subquery:
+    """SQL: the id of ``last_close(fund, on)`` (NULL when there is none)."""
+    return Subquery(month_closes(fund, on).values("pk")[:1])
+
+
+def carried_sum(snapshots: QuerySet[ClosingBalance]) -> Coalesce:
+    """SQL: the sum of ``snapshots`` (one close's rows), 0.00 when there are none."""
+    total = snapshots.order_by().values("close_id").annotate(total=Sum("balance")).values("total")
+    return Coalesce(Subquery(total, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+
+
+def _carried_total(
+    fund: Fund | int,
+    on: date | None,
+    legs: QuerySet[Leg],
+    snapshots: QuerySet[ClosingBalance],
+    expression: Any,
+    *,
+    resolve: bool = False,
+) -> Decimal:
+    """One query: the snapshot rows (``snapshots``) of the last month close on or before ``on``
+    plus ``expression`` summed over ``legs`` dated after that close (the caller bounds ``legs``
+    above by ``on``). ``resolve``: read the close first (two queries), for sums over a whole
+    account, where the legs are found by date rather than by member or loan."""
+    if resolve:
+        # the close read first: with its day as a literal, PostgreSQL plans the legs after it
+        # by the (fund, entry_date) index (a subquery's value is unknown when planning)
+        close = month_closes(fund, on).values_list("pk", "ends_on").first()
+        if close is None:
+            snapshots = snapshots.none()
+        else:
+            legs = legs.filter(entry__entry_date__gt=close[1])
+            snapshots = snapshots.filter(close_id=close[0])
+    else:
+        legs = legs.filter(entry__entry_date__gt=close_end(fund, on))
+        snapshots = snapshots.filter(close_id=close_pk(fund, on))
+    total = legs.aggregate(
+        total=ExpressionWrapper(
+            Coalesce(Sum(expression), Value(ZERO), output_field=_MONEY) + carried_sum(snapshots),
+            output_field=_MONEY,
+        )
+    )["total"]
+    return _exact(total)
+
+
+def carry_forward(close: PeriodClose) -> list[ClosingBalance]:
+    """Write the balances on a closed month's last day: the previous month close's rows plus the
+    month's posted legs, one row per (account, member, loan) that is not zero. Three queries,
+    whatever the length of the books."""
+    previous = (
+        month_closes(close.fund_id, close.ends_on - timedelta(days=1)).exclude(pk=close.pk).first()
+    )
+    totals: dict[tuple[int, int | None, int | None], Decimal] = {}
+    if previous is not None:
+        for account_id, member_id, loan_id, amount in ClosingBalance.objects.filter(
+            close=previous
+        ).values_list("account_id", "member_id", "loan_id", "balance"):
+            totals[(account_id, member_id, loan_id)] = amount
+    legs = Leg.objects.filter(
+        entry__fund_id=close.fund_id,
+        entry__status=Entry.Status.POSTED,
+        entry__entry_date__lte=close.ends_on,
+    )
+    if previous is not None:
+        legs = legs.filter(entry__entry_date__gt=previous.ends_on)
+    rows = (
+        legs.values("account_id", "account__type", "member_id", "loan_id")
+        .order_by()
+        .annotate(debit=money_sum("debit"), credit=money_sum("credit"))
+    )
+    for row in rows:
+        key = (row["account_id"], row["member_id"], row["loan_id"])
+        totals[key] = totals.get(key, ZERO) + domain.natural(
+            row["account__type"], row["debit"], row["credit"]
+        )
+    return ClosingBalance.objects.bulk_create(
+        [
+            ClosingBalance(
+                close=close, account_id=account_id, member_id=member_id, loan_id=loan_id, balance=v
+            )
+            for (account_id, member_id, loan_id), v in sorted(
+                totals.items(), key=lambda item: tuple(-1 if k is None else k for k in item[0])
+            )
+            if v != 0
+        ],
+        batch_size=2000,
+    )
+
+
+# --- balances ---------------------------------------------------------------------------------
+
+
 def balance(
     fund: Fund,
     role: str,
@@ -200,20 +332,24 @@ def balance(
     available: bool = False,
 ) -> Decimal:
     """One account's balance (of one member or loan where given), posted as of ``on``; with
-    ``available`` the pending decreases are taken off too."""
+    ``available`` the pending decreases are taken off too: the last month close's carried
+    balance plus the legs dated after it (one query for a member or a loan; two for a whole
+    account, the close read first)."""
     legs = Leg.objects.filter(entry__fund=fund, account__role=role)
+    snapshots = ClosingBalance.objects.filter(account__fund=fund, account__role=role)
     if member is not None:
         legs = legs.filter(member=member)
+        snapshots = snapshots.filter(member=member)
     if loan is not None:
         legs = legs.filter(loan=loan)
+        snapshots = snapshots.filter(loan=loan)
     if on is not None:
         legs = legs.filter(entry__entry_date__lte=on)
     expression = available_expr() if available else signed_expr()
     if not available:
         legs = legs.filter(entry__status=Entry.Status.POSTED)
-    return _exact(
-        legs.aggregate(total=Coalesce(Sum(expression), Value(ZERO), output_field=_MONEY))["total"]
-    )
+    whole = member is None and loan is None
+    return _carried_total(fund, on, legs, snapshots, expression, resolve=whole)
 
 
 def savings_of(member: FundMember, *, available: bool = False) -> Decimal:
@@ -232,22 +368,29 @@ class Owed:
 
 
 def owed_by(loan: Loan, *, available: bool = False, on: date | None = None) -> Owed:
-    """What a loan owes: principal outstanding, interest due and fees due (sums of legs)."""
+    """What a loan owes: principal outstanding, interest due and fees due (the last month
+    close's carried balances plus the legs dated after it; one query)."""
     expression = available_expr() if available else signed_expr()
-    legs = Leg.objects.filter(loan=loan)
+    legs = Leg.objects.filter(loan=loan, entry__entry_date__gt=close_end(loan.fund_id, on))
     if not available:
         legs = legs.filter(entry__status=Entry.Status.POSTED)
     if on is not None:
         legs = legs.filter(entry__entry_date__lte=on)
-    rows = dict(
-        legs.values("account__role")
-        .annotate(total=Sum(expression))
-        .values_list("account__role", "total")
-    )
+    snapshots = ClosingBalance.objects.filter(loan=loan, close_id=close_pk(loan.fund_id, on))
+    totals = {}
+    for role in ("loans", "interest_receivable", "fees_receivable"):
+        totals[role] = ExpressionWrapper(
+            Coalesce(
+                Sum(expression, filter=Q(account__role=role)), Value(ZERO), output_field=_MONEY
+            )
+            + carried_sum(snapshots.filter(account__role=role)),
+            output_field=_MONEY,
+        )
+    rows = legs.aggregate(**totals)
     return Owed(
-        _exact(rows.get("loans")),
-        _exact(rows.get("interest_receivable")),
-        _exact(rows.get("fees_receivable")),
+        _exact(rows["loans"]),
+        _exact(rows["interest_receivable"]),
+        _exact(rows["fees_receivable"]),
     )
 
 
@@ -281,19 +424,22 @@ def check_not_negative(fund: Fund, legs: Iterable[LegIn], *, since: date | None 
             # not even count in the available balance): only decreases are summed again
             continue
         rows = Leg.objects.filter(entry__fund=fund, account_id=account_pk)
+        snapshots = ClosingBalance.objects.filter(account_id=account_pk)
         if role in domain.MEMBER_ROLES:
             rows = rows.filter(member_id=member_pk)
+            snapshots = snapshots.filter(member_id=member_pk)
         if role in domain.LOAN_ROLES:
             rows = rows.filter(loan_id=loan_pk)
+            snapshots = snapshots.filter(loan_id=loan_pk)
         if since is None:
-            total = _exact(
-                rows.aggregate(
-                    total=Coalesce(Sum(available_expr()), Value(ZERO), output_field=_MONEY)
-                )["total"]
+            total = _carried_total(
+                fund, None, rows, snapshots, available_expr(), resolve=role in ("cash", "bank")
             )
             low, day = total, None
         else:
-            low, day, total = _lowest_since(rows, since)
+            low, day, total = _lowest_since(
+                fund, rows, snapshots, since, resolve=role in ("cash", "bank")
+            )
         if total < 0:
             domain.add(problems, "amount", _negative_message(role, total, member_pk, loan_pk))
         elif low < 0:
@@ -303,13 +449,20 @@ def check_not_negative(fund: Fund, legs: Iterable[LegIn], *, since: date | None 
     domain.raise_problems(problems)
 
 
-def _lowest_since(rows, since: date) -> tuple[Decimal, date | None, Decimal]:
+def _lowest_since(
+    fund: Fund, rows, snapshots, since: date, *, resolve: bool = False
+) -> tuple[Decimal, date | None, Decimal]:
     """The lowest end-of-day balance (available) of ``rows`` from ``since`` on, its day, and
-    the balance after the last day (today's)."""
-    running = _exact(
-        rows.filter(entry__entry_date__lt=since).aggregate(
-            total=Coalesce(Sum(available_expr()), Value(ZERO), output_field=_MONEY)
-        )["total"]
+    the balance after the last day (today's). The balance before ``since`` is the last month
+    close's carried balance (``snapshots``) plus the legs dated between it and ``since``."""
+    before = since - timedelta(days=1)
+    running = _carried_total(
+        fund,
+        before,
+        rows.filter(entry__entry_date__lte=before),
+        snapshots,
+        available_expr(),
+        resolve=resolve,
     )
     low, low_day = running, None
     by_day = (

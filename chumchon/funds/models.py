@@ -21,7 +21,8 @@ community fund, Mother of the Land funds, savings groups and welfare funds.
 - ``PeriodClose``: months and years closed; an entry dated on or before the last closed day is
   refused (corrections go in the open period).
 
-Balances are never stored: they are sums of legs (selectors.py).
+Balances are sums of legs (selectors.py); when a month closes its balances are carried
+forward (``ClosingBalance``), so a sum reads the last snapshot plus the legs dated after it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -422,7 +423,9 @@ class Leg(AppendOnlyModel):
 
 
 class PeriodClose(AppendOnlyModel):
-    """A closed month or accounting year. Closing is in order and never undone."""
+    """A closed month or accounting year. Closing is in order and never undone. Saving a month
+    close writes its balances carried forward (``ClosingBalance``, ``ledger.carry_forward``) in
+    the same transaction, whoever writes it; a year close adds none (its months wrote them)."""
 
     class Kind(models.TextChoices):
         MONTH = "month", _("Month")
@@ -447,3 +450,34 @@ class PeriodClose(AppendOnlyModel):
                 fields=["fund", "kind", "starts_on"], name="funds_period_close_unique"
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        from . import ledger  # the ledger reads these models
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self.kind == self.Kind.MONTH:
+                ledger.carry_forward(self)
+
+
+class ClosingBalance(AppendOnlyModel):
+    """A balance carried forward when a month closes: the sum of the POSTED legs dated on or
+    before the month's last day, for one account (and member or loan), in the account's own
+    direction (``domain.natural``). Zero balances are not written. Closed periods never change
+    (no entry is dated in them, none waits for confirmation in them), so a snapshot is final:
+    a balance is the last month close's rows plus the legs dated after it."""
+
+    close = models.ForeignKey(PeriodClose, on_delete=models.PROTECT, related_name="balances")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        FundMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    loan = models.ForeignKey(
+        Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    balance = models.DecimalField(_("balance"), **MONEY)
+
+    class Meta:
+        ordering = ["close_id", "account_id", "member_id", "loan_id"]
+        verbose_name = _("balance carried forward")
+        verbose_name_plural = _("balances carried forward")

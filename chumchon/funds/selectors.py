@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -30,8 +31,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from chumchon.core.money import round_half_up
+
 from . import domain, ledger
-from .models import Account, Entry, Fund, FundMember, Leg, Loan
+from .models import Account, ClosingBalance, Entry, Fund, FundMember, Leg, Loan
 
 ZERO = Decimal("0.00")
 _MONEY = ledger.MONEY_SUM
@@ -42,15 +45,19 @@ def _sum(expression: Any, condition: Q | None = None) -> Coalesce:
     return ledger.money_sum(expression, condition)
 
 
-def _totals_by_account(fund: Fund, **conditions: Q) -> dict[int, dict[str, Decimal]]:
-    """{account id: {"<name>_debit": .., "<name>_credit": ..}} of posted legs, one query, one
-    pair of sums per named condition (on the entry date)."""
+def _totals_by_account(
+    fund: Fund, base: Q | None = None, **conditions: Q
+) -> dict[int, dict[str, Decimal]]:
+    """{account id: {"<name>_debit": .., "<name>_credit": ..}} of posted legs (``base``: which
+    legs are read at all), one query, one pair of sums per named condition (on the entry
+    date)."""
     aggregates = {}
     for name, condition in conditions.items():
         aggregates[f"{name}_debit"] = _sum("debit", condition)
         aggregates[f"{name}_credit"] = _sum("credit", condition)
     rows = (
         Leg.objects.filter(entry__fund=fund, entry__status=POSTED)
+        .filter(base or Q())
         .values("account_id")
         .order_by("account_id")
         .annotate(**aggregates)
@@ -60,6 +67,39 @@ def _totals_by_account(fund: Fund, **conditions: Q) -> dict[int, dict[str, Decim
 
 def _accounts(fund: Fund) -> list[Account]:
     return list(Account.objects.filter(fund=fund).order_by("code"))
+
+
+def _close(fund: Fund, on: date | None) -> tuple[int | None, date]:
+    """(id, last day) of the last month close on or before ``on`` (the latest when None), or
+    (None, 0001-01-01). Read first, one query: with the day as a literal PostgreSQL plans the
+    legs after it by the (fund, entry_date) index."""
+    close = ledger.month_closes(fund, on).values_list("pk", "ends_on").first()
+    return close if close is not None else (None, date.min)
+
+
+def _carried_by_account(close_id: int | None) -> dict[int, Decimal]:
+    """{account id: balance carried forward (own direction)} at the close. One query (none
+    without a close)."""
+    if close_id is None:
+        return {}
+    rows = (
+        ClosingBalance.objects.filter(close_id=close_id)
+        .values("account_id")
+        .order_by("account_id")
+        .annotate(total=_sum("balance"))
+    )
+    return {row["account_id"]: row["total"] for row in rows}
+
+
+def _after_close(ends_on: date, on: date | None) -> Q:
+    """Legs dated after the close's last day (and on or before ``on``)."""
+    after = Q(entry__entry_date__gt=ends_on)
+    return after & Q(entry__entry_date__lte=on) if on is not None else after
+
+
+def _net(account: Account, amount: Decimal) -> Decimal:
+    """A balance in the account's own direction as debit - credit."""
+    return amount if account.debit_normal else -amount
 
 
 # --- account rows and the trial balance -------------------------------------------------------
@@ -80,14 +120,18 @@ class AccountRow:
 
 def account_rows(fund: Fund, start: date, end: date) -> list[AccountRow]:
     """Every account of the chart: balance before ``start``, debits and credits from ``start``
-    to ``end`` (inclusive), balance at ``end``. Two queries."""
+    to ``end`` (inclusive), balance at ``end``. Three queries: the opening is the balance
+    carried forward at the last month close before ``start`` plus the legs dated between."""
+    close_id, ends_on = _close(fund, start - timedelta(days=1))
+    carried = _carried_by_account(close_id)
+    base = Q(entry__entry_date__gt=ends_on, entry__entry_date__lte=end)
     before = Q(entry__entry_date__lt=start)
     within = Q(entry__entry_date__gte=start, entry__entry_date__lte=end)
-    totals = _totals_by_account(fund, before=before, within=within)
+    totals = _totals_by_account(fund, base, before=before, within=within)
     rows = []
     for account in _accounts(fund):
         sums = totals.get(account.pk, {})
-        opening = domain.natural(
+        opening = carried.get(account.pk, ZERO) + domain.natural(
             account.type, sums.get("before_debit", ZERO), sums.get("before_credit", ZERO)
         )
         debit, credit = sums.get("within_debit", ZERO), sums.get("within_credit", ZERO)
@@ -114,14 +158,20 @@ class TrialBalance:
 
 def trial_balance(fund: Fund, on: date | None = None) -> TrialBalance:
     """Each account's balance on ``on`` (all posted entries when None) as a debit or a credit
-    balance; the totals are equal when the books balance. Two queries."""
-    condition = Q(entry__entry_date__lte=on) if on is not None else Q()
-    totals = _totals_by_account(fund, to=condition)
+    balance; the totals are equal when the books balance. Three queries (the balances carried
+    forward at the last month close, the legs dated after it, the chart)."""
+    close_id, ends_on = _close(fund, on)
+    carried = _carried_by_account(close_id)
+    totals = _totals_by_account(fund, _after_close(ends_on, on), to=Q())
     rows = []
     total_debit = total_credit = ZERO
     for account in _accounts(fund):
         sums = totals.get(account.pk, {})
-        net = sums.get("to_debit", ZERO) - sums.get("to_credit", ZERO)
+        net = (
+            _net(account, carried.get(account.pk, ZERO))
+            + sums.get("to_debit", ZERO)
+            - sums.get("to_credit", ZERO)
+        )
         debit, credit = (net, ZERO) if net >= 0 else (ZERO, -net)
         rows.append((account, debit, credit))
         total_debit += debit
@@ -173,13 +223,16 @@ class BalanceSheet:
 
 
 def _balances_on(fund: Fund, on: date | None) -> list[Line]:
-    """Every account with its balance on ``on`` in its own direction (two queries)."""
-    condition = Q(entry__entry_date__lte=on) if on is not None else Q()
-    totals = _totals_by_account(fund, to=condition)
+    """Every account with its balance on ``on`` in its own direction (three queries: the
+    balances carried forward at the last month close, the legs dated after it, the chart)."""
+    close_id, ends_on = _close(fund, on)
+    carried = _carried_by_account(close_id)
+    totals = _totals_by_account(fund, _after_close(ends_on, on), to=Q())
     return [
         Line(
             account,
-            domain.natural(
+            carried.get(account.pk, ZERO)
+            + domain.natural(
                 account.type,
                 totals.get(account.pk, {}).get("to_debit", ZERO),
                 totals.get(account.pk, {}).get("to_credit", ZERO),
@@ -244,39 +297,68 @@ def year_bounds(fund: Fund, day: date) -> tuple[date, date]:
 
 
 def _loan_counts(fund: Fund) -> dict[str, int]:
-    """Loans with principal outstanding (posted), and those of them in arrears: one query, the
-    fund's loan legs grouped by loan (the loan's arrears flag rides along in the group)."""
-    outstanding = (
-        Leg.objects.filter(loan__fund=fund, account__role="loans", entry__status=POSTED)
+    """Loans with principal outstanding (posted), and those of them in arrears: two queries,
+    the principal carried forward at the last month close and the loan legs dated after it,
+    each grouped by loan (the loan's arrears flag rides along)."""
+    close_id, ends_on = _close(fund, None)
+    carried = ClosingBalance.objects.filter(close_id=close_id, account__role="loans").values_list(
+        "loan_id", "loan__arrears_since", "balance"
+    )
+    recent = (
+        Leg.objects.filter(
+            entry__fund=fund,
+            loan__fund=fund,
+            account__role="loans",
+            entry__status=POSTED,
+            entry__entry_date__gt=ends_on,
+        )
         .values("loan_id", since=F("loan__arrears_since"))
         .order_by()
         .annotate(outstanding=_sum(F("debit") - F("credit")))
-        .filter(outstanding__gt=0)
+        .values_list("loan_id", "since", "outstanding")
     )
-    return outstanding.aggregate(active=Count("loan_id"), arrears=Count("since"))
+    outstanding: dict[int, list[Any]] = {}
+    for rows in (carried, recent):
+        for loan_id, since, amount in rows:
+            outstanding.setdefault(loan_id, [since, ZERO])[1] += amount
+    owing = [since for since, amount in outstanding.values() if amount > 0]
+    return {"active": len(owing), "arrears": sum(1 for since in owing if since is not None)}
 
 
 def fund_summary(fund: Fund) -> dict[str, Any]:
     """The fund's figures today: balances by role, income and expenses (to date, and in the
     current accounting year), members, loans, arrears, pending entries, the last closed day.
-    Five queries, whatever the size of the books."""
+    Seven queries, whatever the size of the books: balances are carried forward at the last
+    month close, only the legs dated after it (or in the current year) are read."""
     today = timezone.localdate()
     year_start, year_end = year_bounds(fund, today)
     in_year = Q(entry__entry_date__gte=year_start, entry__entry_date__lte=year_end)
+    close_id, ends_on = _close(fund, None)
+    after = Q(entry__entry_date__gt=ends_on)
     rows = (
         Leg.objects.filter(entry__fund=fund, entry__status=POSTED)
+        .filter(entry__entry_date__gt=min(ends_on, year_start - timedelta(days=1)))
         .values("account__role", "account__type")
         .order_by("account__role", "account__type")
         .annotate(
-            all_debit=_sum("debit"),
-            all_credit=_sum("credit"),
+            all_debit=_sum("debit", after),
+            all_credit=_sum("credit", after),
             year_debit=_sum("debit", in_year),
             year_credit=_sum("credit", in_year),
         )
     )
+    carried = (
+        ClosingBalance.objects.filter(close_id=close_id)
+        .values("account__role", "account__type")
+        .order_by("account__role", "account__type")
+        .annotate(total=_sum("balance"))
+    )
     by_role: dict[str, Decimal] = defaultdict(lambda: ZERO)
     by_type: dict[str, Decimal] = defaultdict(lambda: ZERO)
     year_by_type: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for row in carried:
+        by_role[row["account__role"]] += row["total"]
+        by_type[row["account__type"]] += row["total"]
     for row in rows:
         type_ = row["account__type"]
         amount = domain.natural(type_, row["all_debit"], row["all_credit"])
@@ -428,24 +510,53 @@ class MemberSavings:
 
 def members_savings(fund: Fund, start: date, end: date) -> list[MemberSavings]:
     """Every member's savings: balance before ``start``, credits and debits in the period,
-    balance at ``end`` (posted). One query."""
-    base = Q(legs__account__role="savings", legs__entry__status=POSTED)
-    before = base & Q(legs__entry__entry_date__lt=start)
-    within = base & Q(legs__entry__entry_date__gte=start, legs__entry__entry_date__lte=end)
+    balance at ``end`` (posted). Three queries: the members, the savings carried forward at the
+    last month close before ``start``, the savings legs dated after it (through ``end``)."""
+    close_id, ends_on = _close(fund, start - timedelta(days=1))
+    carried = dict(
+        ClosingBalance.objects.filter(
+            close_id=close_id,
+            account__role="savings",
+            member__isnull=False,
+        )
+        .values("member_id")
+        .order_by("member_id")
+        .annotate(total=_sum("balance"))
+        .values_list("member_id", "total")
+    )
+    within = Q(entry__entry_date__gte=start, entry__entry_date__lte=end)
+    legs = {
+        row.pop("member_id"): row
+        for row in Leg.objects.filter(
+            entry__fund=fund,
+            account__role="savings",
+            member__isnull=False,
+            entry__status=POSTED,
+            entry__entry_date__gt=ends_on,
+            entry__entry_date__lte=end,
+        )
+        .values("member_id")
+        .order_by("member_id")
+        .annotate(
+            before=_sum(F("credit") - F("debit"), Q(entry__entry_date__lt=start)),
+            deposits=_sum("credit", within),
+            withdrawals=_sum("debit", within),
+        )
+    }
     members = (
         FundMember.objects.filter(fund=fund, joined_on__lte=end)
         .select_related("person")
-        .annotate(
-            before=_sum(F("legs__credit") - F("legs__debit"), before),
-            deposits=_sum("legs__credit", within),
-            withdrawals=_sum("legs__debit", within),
-        )
         .order_by("member_no")
     )
-    return [
-        MemberSavings(m, m.before, m.deposits, m.withdrawals, m.before + m.deposits - m.withdrawals)
-        for m in members
-    ]
+    rows = []
+    for m in members:
+        sums = legs.get(m.pk, {})
+        opening = carried.get(m.pk, ZERO) + sums.get("before", ZERO)
+        deposits, withdrawals = sums.get("deposits", ZERO), sums.get("withdrawals", ZERO)
+        rows.append(
+            MemberSavings(m, opening, deposits, withdrawals, opening + deposits - withdrawals)
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -510,33 +621,74 @@ def _district_of(area) -> Any:
     return area
 
 
+_LOANS_OWED_SQL = """
+WITH last AS (
+    SELECT f.id AS fund_id,
+           (SELECT MAX(pc.ends_on) FROM funds_periodclose pc
+             WHERE pc.fund_id = f.id AND pc.kind = 'month' AND pc.ends_on <= %s) AS ends_on
+      FROM funds_fund f
+     WHERE f.id IN ({funds})
+)
+SELECT owed.loan_id, owed.role, SUM(owed.amount)
+  FROM (
+    SELECT cb.loan_id AS loan_id, a.role AS role, cb.balance AS amount
+      FROM last
+      JOIN funds_periodclose pc
+        ON pc.fund_id = last.fund_id AND pc.kind = 'month' AND pc.ends_on = last.ends_on
+      JOIN funds_closingbalance cb ON cb.close_id = pc.id
+      JOIN funds_account a ON a.id = cb.account_id
+      JOIN funds_loan l ON l.id = cb.loan_id
+     WHERE a.role IN ({roles}) AND l.first_due_on < %s
+    UNION ALL
+    SELECT leg.loan_id, a.role, leg.debit - leg.credit
+      FROM last
+      JOIN funds_entry e
+        ON e.fund_id = last.fund_id AND e.entry_date > COALESCE(last.ends_on, %s)
+      JOIN funds_leg leg ON leg.entry_id = e.id
+      JOIN funds_account a ON a.id = leg.account_id
+      JOIN funds_loan l ON l.id = leg.loan_id
+     WHERE e.status = 'posted' AND e.entry_date <= %s
+       AND a.role IN ({roles}) AND l.first_due_on < %s
+  ) owed
+ GROUP BY owed.loan_id, owed.role
+"""
+
+
+def _loans_owed(funds: QuerySet[Fund], on: date) -> dict[int, dict[str, Decimal]]:
+    """{loan id: {role: posted balance on ``on``}} of the receivables (principal, interest,
+    fees; all asset accounts, so debit - credit) of ``funds``' loans first due before ``on``.
+    One query: each fund's balances carried forward at its last month close on or before
+    ``on`` plus its loan legs dated after that close (each fund's entries are read from its own
+    close on through the (fund, entry_date) index, which the ORM cannot say in one query)."""
+    fund_sql, fund_params = funds.order_by().values("pk").query.sql_with_params()
+    roles = sorted(domain.LOAN_ROLES)
+    marks = ", ".join(["%s"] * len(roles))
+    statement = _LOANS_OWED_SQL.format(funds=fund_sql, roles=marks)
+    params = [on, *fund_params, *roles, on, date.min, on, *roles, on]
+    owed: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(roles, ZERO))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for loan_id, role, total in cursor.fetchall():
+            # SQLite sums decimals as floats: every amount holds whole satang, so round
+            owed[loan_id][role] += round_half_up(Decimal(str(total)))
+    return owed
+
+
 def arrears_rows(funds: QuerySet[Fund], on: date | None = None) -> list[ArrearsRow]:
     """Loans of ``funds`` in arrears on ``on`` (default today): an instalment unpaid after its
     due date, by the loan page's rule (``services_loans.arrears_of``: interest as accrued,
     repayments less their reversals). Four queries, whatever the number of funds and loans;
     ordered by district, fund and loan number.
 
-    The loans' legs are grouped by loan first (narrow rows), then only the loans still owed
+    What each loan owes is read first (``_loans_owed``: the balances carried forward at each
+    fund's last month close plus the loan legs dated after it), then only the loans still owed
     something are read, with their fund, area and member."""
     on = on or timezone.localdate()
-    net = F("debit") - F("credit")
-    owed = (
-        Leg.objects.filter(
-            loan__fund__in=funds.values("pk"),
-            loan__first_due_on__lt=on,
-            account__role__in=sorted(domain.LOAN_ROLES),
-            entry__status=POSTED,
-            entry__entry_date__lte=on,
-        )
-        .values("loan_id")
-        .order_by("loan_id")
-        .annotate(
-            principal_outstanding=_sum(net, Q(account__role="loans")),
-            receivable=_sum(net),
-        )
-        .filter(receivable__gt=0)
-    )
-    principal = {row["loan_id"]: row["principal_outstanding"] for row in owed}
+    principal = {
+        loan_id: amounts["loans"]
+        for loan_id, amounts in _loans_owed(funds, on).items()
+        if sum(amounts.values(), ZERO) > 0
+    }
     loans = list(
         Loan.objects.filter(pk__in=list(principal)).select_related(
             "fund__area__kind",

@@ -125,7 +125,8 @@ def _close(
 def close_month(*, actor: Any, fund: Fund, month: date) -> PeriodClose:
     """Close the month containing ``month`` (any date in it): it must be the first open month,
     have ended, and hold no entry awaiting confirmation. Interest and late fees due through
-    its last day are charged first."""
+    its last day are charged first; the balances on its last day are then carried forward
+    (``PeriodClose.save`` -> ``ledger.carry_forward``; a year close adds none)."""
     from . import services_loans  # layer-internal; written alongside (loans helper)
 
     fund = ledger.lock_fund(fund)
@@ -134,6 +135,7 @@ def close_month(*, actor: Any, fund: Fund, month: date) -> PeriodClose:
     for loan in Loan.objects.filter(fund=fund).order_by("number"):
         services_loans.accrue(loan=loan, through=last, actor=actor)
         services_loans.charge_late_fees(loan=loan, on=last, actor=actor)
+    # saving the month close carries its balances forward (PeriodClose.save -> ClosingBalance)
     return _close(actor=actor, fund=fund, kind=PeriodClose.Kind.MONTH, first=first, last=last)
 
 
