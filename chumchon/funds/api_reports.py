@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
@@ -153,15 +153,14 @@ def _sum(expression: Any, condition: Q) -> Coalesce:
     return ledger.money_sum(expression, condition)
 
 
-def _loans_owing(queryset):
-    """Loans annotated with principal outstanding, interest and fees due (posted legs)."""
-    posted = Q(legs__entry__status=Entry.Status.POSTED)
-    net = F("legs__debit") - F("legs__credit")
-    return queryset.select_related("member__person").annotate(
-        principal_outstanding=_sum(net, posted & Q(legs__account__role="loans")),
-        interest_due=_sum(net, posted & Q(legs__account__role="interest_receivable")),
-        fees_due=_sum(net, posted & Q(legs__account__role="fees_receivable")),
-    )
+def _with_owed(loans: list[Loan]) -> list[Loan]:
+    """The loans with what each owes (posted; ledger.owed_by_loans: one query)."""
+    owed = ledger.owed_by_loans(loan.pk for loan in loans)
+    for loan in loans:
+        loan.principal_outstanding = owed[loan.pk].principal
+        loan.interest_due = owed[loan.pk].interest
+        loan.fees_due = owed[loan.pk].fees
+    return loans
 
 
 def loan_out(loan: Loan) -> dict[str, Any]:
@@ -266,8 +265,10 @@ def fund_trial_balance(request: HttpRequest, fund_id: int, query: Query[TrialBal
 def list_fund_loans(request: HttpRequest, fund_id: int, page: Query[PageParams]):
     """The fund's loans by number, with what each owes (posted)."""
     fund = fund_get_for(request.auth, fund_id)
-    result = paginate(_loans_owing(Loan.objects.filter(fund=fund)).order_by("number"), page)
-    result["items"] = [loan_out(loan) for loan in result["items"]]
+    result = paginate(
+        Loan.objects.filter(fund=fund).select_related("member__person").order_by("number"), page
+    )
+    result["items"] = [loan_out(loan) for loan in _with_owed(list(result["items"]))]
     return result
 
 
@@ -276,9 +277,10 @@ def get_fund_loan(request: HttpRequest, fund_id: int, loan_id: int):
     """One loan: the contract, its schedule, what it owes and what was paid, arrears, and
     every entry of the loan in order."""
     fund = fund_get_for(request.auth, fund_id)
-    loan = _loans_owing(Loan.objects.filter(fund=fund, pk=loan_id)).first()
+    loan = Loan.objects.filter(fund=fund, pk=loan_id).select_related("member__person").first()
     if loan is None:
         raise Http404
+    _with_owed([loan])
     status = services_loans.loan_status(loan)
     history_ids = [e.pk for e in status.history]
     history = entries_with_legs(Entry.objects.filter(pk__in=history_ids)).order_by(

@@ -394,6 +394,35 @@ def owed_by(loan: Loan, *, available: bool = False, on: date | None = None) -> O
     )
 
 
+def owed_by_loans(loan_ids: Iterable[int]) -> dict[int, Owed]:
+    """What each loan owes (posted legs), for lists: one grouped query whatever the number of
+    loans; loans with no legs owe nothing."""
+    ids = list(loan_ids)
+    totals: dict[int, dict[str, Decimal]] = {pk: {} for pk in ids}
+    if ids:
+        rows = (
+            Leg.objects.filter(
+                loan_id__in=ids,
+                entry__status=Entry.Status.POSTED,
+                account__role__in=sorted(domain.LOAN_ROLES),
+            )
+            .values("loan_id", "account__role")
+            .order_by()
+            .annotate(total=Sum(signed_expr()))
+            .values_list("loan_id", "account__role", "total")
+        )
+        for loan_id, role, total in rows:
+            totals[loan_id][role] = _exact(total)
+    return {
+        pk: Owed(
+            parts.get("loans", ZERO),
+            parts.get("interest_receivable", ZERO),
+            parts.get("fees_receivable", ZERO),
+        )
+        for pk, parts in totals.items()
+    }
+
+
 # --- the invariant ----------------------------------------------------------------------------
 
 

@@ -116,7 +116,7 @@ def _close(
         obj=close,
         changes={"kind": kind, "starts_on": first.isoformat(), "ends_on": last.isoformat()},
         area_path=fund.area.path,
-        object_label=f"{fund.name}: {first.isoformat()}..{last.isoformat()}",
+        object_label=f"{fund.name}: {format_date(first)} – {format_date(last)}",
     )
     return close
 

@@ -774,11 +774,10 @@ class LoanListView(FundPage):
         paginator = Paginator(loans, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         rows = list(page.object_list)
-        owed = self.owed([loan.pk for loan in rows])
+        owed = ledger.owed_by_loans(loan.pk for loan in rows)
         for loan in rows:
-            parts = owed.get(loan.pk, {})
-            loan.owed_principal = parts.get("loans", ZERO)
-            loan.owed_total = sum(parts.values(), ZERO)
+            loan.owed_principal = owed[loan.pk].principal
+            loan.owed_total = owed[loan.pk].total
             loan.next_instalment = (
                 next_due(loan, loan.principal - loan.owed_principal)
                 if loan.owed_principal > 0
@@ -796,24 +795,6 @@ class LoanListView(FundPage):
                 "breadcrumbs": fund_crumbs(fund, {"label": _("Loans")}),
             }
         )
-
-    def owed(self, loan_pks: list[int]) -> dict[int, dict[str, Decimal]]:
-        """Per loan and account role, what the posted legs leave owing (one query)."""
-        result: dict[int, dict[str, Decimal]] = {}
-        if not loan_pks:
-            return result
-        rows = (
-            Leg.objects.filter(
-                loan_id__in=loan_pks,
-                entry__status=Entry.Status.POSTED,
-                account__role__in=sorted(domain.LOAN_ROLES),
-            )
-            .values("loan_id", "account__role")
-            .annotate(total=Sum(ledger.signed_expr()))
-        )
-        for row in rows:
-            result.setdefault(row["loan_id"], {})[row["account__role"]] = row["total"] or ZERO
-        return result
 
 
 class LoanDetailView(FundPage):
