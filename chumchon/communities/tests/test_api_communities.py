@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from chumchon.accounts.services import api_token_create
 from chumchon.conftest import OTHER_COMMUNITY, OWN_COMMUNITY
@@ -378,7 +379,7 @@ def test_dissolve_refuses_missing_and_bad_values_naming_them(api, own):
     response = post(api["district_head"], url, {})
     assert response.status_code == 422
     assert set(fields(response)) == {"dissolved_on", "announcement_no", "reason"}
-    future = (date.today() + timedelta(days=1)).isoformat()
+    future = (timezone.localdate() + timedelta(days=1)).isoformat()  # Bangkok's tomorrow
     response = post(api["district_head"], url, {**DISSOLVE, "dissolved_on": future})
     assert fields(response) == {"dissolved_on": "The date cannot be in the future."}
     response = post(api["district_head"], url, {**DISSOLVE, "dissolved_on": "30/06/2567"})

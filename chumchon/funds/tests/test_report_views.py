@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from chumchon.core.excel import read_xlsx_rows
 from chumchon.organizations.models import Area
@@ -57,7 +58,7 @@ def test_statement_with_a_bad_month_says_so_and_shows_the_current_month(clients,
     assert response.status_code == 200
     assert response.context["form"].errors["month"]
     assert 'id="id_month_error"' in response.content.decode()
-    assert response.context["report"].start == date.today().replace(day=1)
+    assert response.context["report"].start == timezone.localdate().replace(day=1)
 
 
 def test_statement_excel_has_accounts_entries_and_short_savers_in_thai(clients, books):
