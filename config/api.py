@@ -10,6 +10,7 @@ from chumchon.committees.api import router as committees_router
 from chumchon.communities.api import router as communities_router
 from chumchon.communities.api_imports import router as imports_router
 from chumchon.core.api import ThaiJSONRenderer, install_error_handlers
+from chumchon.foodbank.api import router as foodbank_router
 from chumchon.funds.api import router as funds_router
 from chumchon.organizations.api import router as organizations_router
 from chumchon.portal.api import router as portal_router
@@ -39,3 +40,4 @@ api.add_router("", imports_router)
 api.add_router("", committees_router)
 api.add_router("", budgets_router)
 api.add_router("", funds_router)
+api.add_router("", foodbank_router)

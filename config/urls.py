@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("chumchon.committees.urls")),
     path("", include("chumchon.budgets.urls")),
     path("", include("chumchon.funds.urls")),
+    path("", include("chumchon.foodbank.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

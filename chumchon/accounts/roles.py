@@ -37,6 +37,17 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     ),
     "funds.record": ("บันทึกรายการบัญชีกองทุน", "Record fund transactions"),
     "funds.confirm": ("ตรวจยืนยันรายการบัญชีกองทุน", "Confirm fund transactions"),
+    "foodbank.view": ("ดูข้อมูล BKK Food Bank", "View the food bank"),
+    "foodbank.donors": ("จัดการทะเบียนผู้บริจาค BKK Food Bank", "Keep the food bank's donor list"),
+    "foodbank.record": (
+        "บันทึกการรับและส่งต่ออาหารส่วนเกิน รายการสิ่งของ และคลังสิ่งของ",
+        "Record surplus food, the catalogue and stock",
+    ),
+    "foodbank.assess": (
+        "ประเมินกลุ่มเป้าหมายและให้แต้มคะแนน",
+        "Assess beneficiaries and award points",
+    ),
+    "foodbank.redeem": ("แลกแต้มรับสิ่งของที่จุดบริการ", "Redeem points for goods at the counter"),
     "parameters.manage": ("จัดการค่าพารามิเตอร์ตามช่วงเวลา", "Manage dated parameters"),
     "reports.view": ("ดูรายงาน", "View reports"),
     "audit.view": ("ดูบันทึกการตรวจสอบและการเปิดดูข้อมูลส่วนบุคคล", "View audit and reveal logs"),
@@ -54,6 +65,7 @@ AUDITOR = "auditor"
 FUND_TREASURER = "fund_treasurer"
 FUND_CLERK = "fund_clerk"
 FUND_COMMITTEE = "fund_committee"
+FOODBANK_CLERK = "foodbank_clerk"
 #: roles held by community volunteers (no second factor: maker-checker guards the money)
 COMMUNITY_ROLES = (COMMITTEE_MEMBER, FUND_TREASURER, FUND_CLERK, FUND_COMMITTEE)
 
@@ -64,6 +76,7 @@ _STAFF_READ = [
     "reports.view",
     "jobs.run",
     "funds.view",
+    "foodbank.view",
 ]
 _OFFICER = [
     *_STAFF_READ,
@@ -76,6 +89,10 @@ _OFFICER = [
     "budgets.apply",
     "funds.manage",
     "funds.record",
+    "foodbank.donors",
+    "foodbank.record",
+    "foodbank.assess",
+    "foodbank.redeem",
 ]
 
 # code: (Thai name, English name, permissions, area kinds it may be assigned at, requires OTP)
@@ -84,7 +101,7 @@ ROLES: dict[str, tuple[str, str, list[str], list[str], bool]] = {
     CENTRAL_OFFICER: (
         "เจ้าหน้าที่สำนักพัฒนาสังคม",
         "Central department officer",
-        [*_STAFF_READ, "programmes.manage", "parameters.manage"],
+        [*_STAFF_READ, "programmes.manage", "parameters.manage", "foodbank.donors"],
         ["city"],
         True,
     ),
@@ -133,6 +150,15 @@ ROLES: dict[str, tuple[str, str, list[str], list[str], bool]] = {
         ["areas.view", "funds.view", "funds.confirm"],
         ["community", "district"],
         False,
+    ),
+    # the food bank's counter at a district office (foodbank migration 0002): finds a
+    # beneficiary, redeems points for goods, prints the receipt; reads the food bank (no registry)
+    FOODBANK_CLERK: (
+        "เจ้าหน้าที่จุดบริการ BKK Food Bank",
+        "Food bank counter clerk",
+        ["areas.view", "foodbank.view", "foodbank.redeem"],
+        ["district"],
+        True,
     ),
 }
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "chumchon.committees",
     "chumchon.budgets",
     "chumchon.funds",
+    "chumchon.foodbank",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""Access-matrix rules: see access.py."""
+
+ACCESS: dict = {}
