@@ -545,6 +545,9 @@ class Allowance(models.Model):
             models.CheckConstraint(condition=Q(points__gt=0), name="fb_allowance_points_pos"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.points}/month from {self.starts_on}"
+
 
 class Award(AppendOnlyModel):
     class Kind(models.TextChoices):
