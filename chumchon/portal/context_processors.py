@@ -28,6 +28,10 @@ def navigation(request):
     # community funds (funds app): staff in reach and the funds' own committees
     if has_perm_anywhere(user, "funds.view"):
         items.append((_("Community funds"), reverse("fund-list")))
+    # the food bank (foodbank app): staff and the counter clerk; the home page sends a user
+    # with one district to it (the clerk to the counter)
+    if has_perm_anywhere(user, "foodbank.view"):
+        items.append((_("BKK Food Bank"), reverse("foodbank-home")))
     if has_perm_anywhere(user, "reports.view"):
         items.append((_("Poverty report"), reverse("survey-report")))
     items.append((_("Jobs"), reverse("job-list")))
