@@ -49,7 +49,7 @@ class ItemForm(StyledForm):
     unit = forms.CharField(
         label=_("Unit"), max_length=50, help_text=_("What one unit is: bag, bottle, pack, can.")
     )
-    category = forms.ChoiceField(label=_("Category"), choices=Item.Category.choices)
+    category = forms.ChoiceField(label=_("Item category"), choices=Item.Category.choices)
     points = forms.CharField(
         label=_("Points per unit"),
         max_length=10,
@@ -178,7 +178,7 @@ class TransferForm(StyledForm):
 
 class StockFilterForm(forms.Form):
     category = forms.ChoiceField(
-        label=_("Category"),
+        label=_("Item category"),
         choices=[("", _("All categories")), *Item.Category.choices],
         required=False,
     )

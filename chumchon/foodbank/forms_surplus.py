@@ -96,7 +96,7 @@ class DonationForm(RegistryForm):
 
 class CategoryForm(forms.Form):
     category = forms.ChoiceField(
-        label=_("Category"),
+        label=_("Food category"),
         required=False,
         choices=[("", "---------")] + list(SurplusDonation.Category.choices),
         widget=forms.Select(attrs={"class": "form-select"}),

@@ -190,7 +190,7 @@ class DonationCategory(AppendOnlyModel):
         SurplusDonation, on_delete=models.PROTECT, related_name="categories"
     )
     category = models.CharField(
-        _("category"), max_length=20, choices=SurplusDonation.Category.choices
+        _("food category"), max_length=20, choices=SurplusDonation.Category.choices
     )
     weight_g = models.BigIntegerField(_("weight (g)"), validators=[MinValueValidator(1)])
 
@@ -310,7 +310,7 @@ class Item(models.Model):
     )
     name = models.CharField(_("name"), max_length=255)
     unit = models.CharField(_("unit"), max_length=50)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("item category"), max_length=20, choices=Category.choices)
     points = models.PositiveIntegerField(
         _("points per unit"), validators=[MinValueValidator(1), MaxValueValidator(100000)]
     )

@@ -458,7 +458,7 @@ class DistrictReportView(LoginRequiredMixin, View):
                     [
                         _("Item"),
                         _("Unit"),
-                        _("Category"),
+                        _("Item category"),
                         _("Points per unit"),
                         _("On hand"),
                         _("Near expiry"),

@@ -175,7 +175,7 @@ class StockView(DistrictPage):
                 (
                     _("Stock"),
                     [
-                        _("Category"),
+                        _("Item category"),
                         _("Item"),
                         _("Unit"),
                         _("Points per unit"),

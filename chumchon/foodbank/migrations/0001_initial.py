@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                             ("other", "other"),
                         ],
                         max_length=20,
-                        verbose_name="category",
+                        verbose_name="item category",
                     ),
                 ),
                 (
@@ -1250,7 +1250,7 @@ class Migration(migrations.Migration):
                             ("other", "other"),
                         ],
                         max_length=20,
-                        verbose_name="category",
+                        verbose_name="item category",
                     ),
                 ),
                 (
@@ -1559,7 +1559,7 @@ class Migration(migrations.Migration):
                             ("other", "other"),
                         ],
                         max_length=20,
-                        verbose_name="category",
+                        verbose_name="food category",
                     ),
                 ),
                 (
