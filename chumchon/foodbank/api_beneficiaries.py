@@ -36,6 +36,8 @@ from chumchon.accounts.scoping import has_perm
 from chumchon.communities.models import Household, Person
 from chumchon.communities.services import find_person_by_national_id
 from chumchon.core.api import ErrorOut, Page, PageParams, fields_named
+from chumchon.core.audit import record_event
+from chumchon.core.national_id import mask_national_id
 
 from . import domain, ledger, selectors_points, services_points
 from .models import Allowance, Assessment, Award, Beneficiary
@@ -287,10 +289,29 @@ def _required(problems: dict, **values: Any) -> None:
 # --- endpoints --------------------------------------------------------------------------------
 
 
+def _national_id_in(text: str) -> str:
+    digits = text.strip().replace("-", "").replace(" ", "")
+    return digits if len(digits) == 13 and digits.isdigit() else ""
+
+
 @router.get("/foodbank/beneficiaries/", response={200: Page[BeneficiaryOut], **ERRORS})
 def list_foodbank_beneficiaries(request: HttpRequest, filters: Query[BeneficiaryFilters]):
-    """The beneficiaries the caller reads (``foodbank.view``), by district and search text."""
-    user = request.auth
+    """The beneficiaries the caller reads (``foodbank.view``), by district and search text (a
+    national ID only with POST /foodbank/beneficiaries/search: never in a URL)."""
+    if _national_id_in(filters.q):
+        raise ValidationError(
+            {"q": [_("Send a national ID in the body of a POST, never in the URL.")]}
+        )
+    return _beneficiary_page(request.auth, filters)
+
+
+@router.post("/foodbank/beneficiaries/search", response={200: Page[BeneficiaryOut], **ERRORS})
+def search_foodbank_beneficiaries(request: HttpRequest, payload: BeneficiaryFilters | None = None):
+    """The list's filters in the body, so a national ID searched stays out of URLs (audited)."""
+    return _beneficiary_page(request.auth, payload or BeneficiaryFilters())
+
+
+def _beneficiary_page(user: Any, filters: BeneficiaryFilters) -> dict[str, Any]:
     today = timezone.localdate()
     qs = scope(Beneficiary.objects.all(), user, VIEW)
     if filters.district.strip():
@@ -298,13 +319,12 @@ def list_foodbank_beneficiaries(request: HttpRequest, filters: Query[Beneficiary
     if filters.state in (Beneficiary.State.ACTIVE, Beneficiary.State.CLOSED):
         qs = qs.filter(state=filters.state)
     text = filters.q.strip()
-    if text:
-        digits = text.replace("-", "").replace(" ", "")
-        if len(digits) == 13 and digits.isdigit():
-            q = selectors_points.national_id_q(digits)
-            qs = qs.filter(q) if q is not None else qs.none()
-        else:
-            qs = qs.filter(selectors_points.text_q(text, today))
+    national_id = _national_id_in(text)
+    if national_id:
+        q = selectors_points.national_id_q(national_id)
+        qs = qs.filter(q) if q is not None else qs.none()
+    elif text:
+        qs = qs.filter(selectors_points.text_q(text, today))
     qs = qs.order_by("store__area__code", "number")
     count = qs.count()
     page = list(
@@ -313,6 +333,13 @@ def list_foodbank_beneficiaries(request: HttpRequest, filters: Query[Beneficiary
         ]
     )
     rows = selectors_points.rows_for(page, today)
+    if national_id:
+        record_event(
+            actor=user,
+            action="foodbank.beneficiary_search",
+            object_label=mask_national_id(national_id),
+            changes={"found": count},
+        )
     return {"items": [beneficiary_out(user, row) for row in rows], "count": count}
 
 

@@ -115,6 +115,9 @@ class FoundOut(Schema):
 # --- helpers ----------------------------------------------------------------------------------
 
 
+MAX_ID = 2**63 - 1
+
+
 def _whole(value: Any, field: str, problems) -> int | None:
     if value is None or value == "":
         domain.add(problems, field, _("This field is required."))
@@ -124,7 +127,14 @@ def _whole(value: Any, field: str, problems) -> int | None:
     ):
         domain.add(problems, field, _("“%(value)s” is not an id.") % {"value": value})
         return None
+    if not 0 < int(value) <= MAX_ID:  # beyond a bigint: no row, and no database error
+        domain.add(problems, field, _("“%(value)s” is not an id.") % {"value": value})
+        return None
     return int(value)
+
+
+def _id_like(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 RENAMES = {"item": "item_id", "lot": "lot_id", "beneficiary": "beneficiary_id"}
@@ -205,12 +215,8 @@ def record_foodbank_redemption(request: HttpRequest, payload: RedemptionIn | Non
             if isinstance(raw, dict):
                 item_ids.append(raw.get("item_id"))
                 lot_ids.append(raw.get("lot_id"))
-        items = Item.objects.filter(store=store).in_bulk(
-            [i for i in item_ids if isinstance(i, int) and not isinstance(i, bool)]
-        )
-        lots = Lot.objects.filter(store=store).in_bulk(
-            [i for i in lot_ids if isinstance(i, int) and not isinstance(i, bool)]
-        )
+        items = Item.objects.filter(store=store).in_bulk([i for i in item_ids if _id_like(i)])
+        lots = Lot.objects.filter(store=store).in_bulk([i for i in lot_ids if _id_like(i)])
         for n, raw in enumerate(raw_lines):
             if not isinstance(raw, dict):
                 domain.add(problems, f"lines.{n}", _("Each line is {item_id, quantity}."))
@@ -322,8 +328,27 @@ def cancel_foodbank_redemption(
 
 @router.get("/foodbank/counter/{district}/search", response={200: list[FoundOut], **ERRORS})
 def foodbank_counter_search(request: HttpRequest, district: str, params: Query[SearchParams]):
-    """Active beneficiaries of the district's food bank by name, number or national ID, with
-    their points usable today (names and IDs masked)."""
+    """Active beneficiaries of the district's food bank by name or number, with their points
+    usable today (names and IDs masked). A national ID goes in the body of the POST, never in
+    the URL (server logs, proxies)."""
+    if params.national_id.strip():
+        district_get_for(request.auth, district, REDEEM)
+        raise ValidationError(
+            {"national_id": [_("Send a national ID in the body of a POST, never in the URL.")]}
+        )
+    return _counter_search(request, district, params)
+
+
+@router.post("/foodbank/counter/{district}/search", response={200: list[FoundOut], **ERRORS})
+def foodbank_counter_search_post(
+    request: HttpRequest, district: str, payload: SearchParams | None = None
+):
+    """The same search with {q} or {national_id} in the body (the national ID search is
+    audited)."""
+    return _counter_search(request, district, payload or SearchParams())
+
+
+def _counter_search(request: HttpRequest, district: str, params: SearchParams):
     user = request.auth
     area = district_get_for(user, district, REDEEM)
     store = ledger.store_for(area)

@@ -99,7 +99,8 @@ class DonorOut(Schema):
 
 
 class CategoryIn(Schema):
-    category: Any = None
+    # a string (a list or an object here is a 422 naming the field, not a 500 in the service)
+    category: str | None = None
     weight_kg: Any = None
 
 
@@ -452,7 +453,8 @@ def record_distribution(request: HttpRequest, payload: DistributionIn | None = N
                 "community_code",
                 _("No community has the code %(code)s.") % {"code": payload.community_code},
             )
-    persons = list(Person.objects.select_related("area").filter(pk__in=payload.person_ids))
+    ids = [i for i in payload.person_ids if 0 < i < 2**63]  # no row beyond a bigint
+    persons = list(Person.objects.select_related("area").filter(pk__in=ids))
     missing = sorted(set(payload.person_ids) - {p.pk for p in persons})
     if missing:
         _refuse(

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from chumchon.organizations.models import Area
@@ -82,7 +82,12 @@ def item_stock(store: Store, *, on: date | None = None) -> dict[int, int]:
 def lots_with_stock(store: Store, *, item: Item | None = None) -> QuerySet[Lot]:
     """Lots of the store (of one item) with units left, earliest expiry first."""
     left = lot_left(store, item=item)
-    return Lot.objects.filter(pk__in=list(left)).select_related("item", "donor")
+    return (
+        Lot.objects.filter(pk__in=list(left))
+        .select_related("item", "donor")
+        # NULL (never expires) last on both databases (SQLite sorts NULL first by default)
+        .order_by(F("expires_on").asc(nulls_last=True), "received_on", "id")
+    )
 
 
 def _lowest_from(lot: Lot, since: date, change: int) -> int:

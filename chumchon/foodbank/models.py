@@ -286,7 +286,7 @@ class Store(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["area__code"]
+        ordering = ["area_id"]
         verbose_name = _("district food bank")
         verbose_name_plural = _("district food banks")
 

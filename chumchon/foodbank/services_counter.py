@@ -9,7 +9,8 @@ earliest-expiry first (``domain.fefo``; expired ones never). ``ledger.move`` and
 
 ``redemption_cancel`` writes the opposite: the goods back to the same lots ("return"), the
 points back to the same awards ("reverse" entries naming the redeem entry); points of an award
-that has expired meanwhile expire again at once ("expire"). The redemption keeps its rows and
+that has expired meanwhile expire again at once ("expire"), and those of an award taken back
+meanwhile (``award_reverse``) are taken back again at once. The redemption keeps its rows and
 becomes "cancelled" with the reason.
 """
 
@@ -342,7 +343,8 @@ def redeem(
 @transaction.atomic
 def redemption_cancel(*, actor: Any, redemption: Redemption, reason: str) -> Redemption:
     """Cancel a redemption with the reason: goods back to their lots, points to their awards
-    (expired again at once when the award has expired meanwhile)."""
+    (expired again at once when the award has expired meanwhile, taken back again at once
+    when the award was taken back meanwhile)."""
     store = ledger.lock_store(redemption.store)
     redemption = Redemption.objects.select_related("store__area").get(pk=redemption.pk)
     reason = (reason or "").strip()
@@ -397,6 +399,23 @@ def redemption_cancel(*, actor: Any, redemption: Redemption, reason: str) -> Red
                 redemption=redemption,
                 reason=_("The award expired on %(date)s.")
                 % {"date": format_date(entry.award.expires_on)},
+            )
+        elif PointEntry.objects.filter(
+            award=entry.award, kind=PointEntry.Kind.REVERSE, redemption__isnull=True
+        ).exists():
+            # the award was taken back (services_points.award_reverse) after this redemption:
+            # its points do not come back to life, they are taken back again at once
+            ledger.post_points(
+                actor=actor,
+                award=entry.award,
+                kind=PointEntry.Kind.REVERSE,
+                points=entry.points,
+                on=today,
+                reason=_(
+                    "The award was taken back: its points returned by receipt %(number)s "
+                    "are taken back too."
+                )
+                % {"number": redemption.number},
             )
     redemption.status = Status.CANCELLED
     redemption.cancel_reason = reason

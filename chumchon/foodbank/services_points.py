@@ -124,6 +124,16 @@ def _check_serves(problems: dict, store: Store, beneficiary: Beneficiary) -> Non
         )
 
 
+def _lock_and_reread(store: Store, beneficiary: Beneficiary) -> tuple[Store, Beneficiary]:
+    """Lock the store FIRST, then read the beneficiary again: a registration closed by another
+    request a moment ago is seen closed (its check is not made on a stale copy)."""
+    store = ledger.lock_store(store)
+    beneficiary = Beneficiary.objects.select_related("store__area", "person", "household").get(
+        pk=beneficiary.pk
+    )
+    return store, beneficiary
+
+
 def _next_number(store: Store) -> int:
     return (Beneficiary.objects.filter(store=store).aggregate(n=Max("number"))["n"] or 0) + 1
 
@@ -489,6 +499,7 @@ def award_grant(
     """A one-off grant of ``points`` (raw: parsed here) valid until ``expires_on`` (default:
     the store's validity after ``awarded_on``)."""
     problems: dict[str, list[str]] = {}
+    store, beneficiary = _lock_and_reread(store, beneficiary)
     _check_serves(problems, store, beneficiary)
     amount, problem = domain.count_problem(points, label=_("Points"), maximum=domain.MAX_POINTS)
     if problem:
@@ -513,7 +524,6 @@ def award_grant(
             % {"date": format_date(expires_on)},
         )
     domain.raise_problems(problems)
-    ledger.lock_store(store)
     award = Award(
         beneficiary=beneficiary,
         kind=Award.Kind.ONE_OFF,
@@ -566,6 +576,7 @@ def allowance_start(
     are awarded at once (the monthly job would otherwise wait for next month)."""
     problems: dict[str, list[str]] = {}
     today = _today()
+    store, beneficiary = _lock_and_reread(store, beneficiary)
     _check_serves(problems, store, beneficiary)
     amount, problem = domain.count_problem(
         points, label=_("Points a month"), maximum=domain.MAX_POINTS
@@ -604,7 +615,6 @@ def allowance_start(
             )
     if problems:
         domain.raise_problems(problems)
-    ledger.lock_store(store)
     current = running_allowance(beneficiary, today)
     if current is not None:
         domain.raise_problems(
@@ -647,7 +657,7 @@ def allowance_start(
         area_path=store.area.path,
     )
     if starts_on <= _month(today):
-        _award_month(actor, allowance, _month(today))
+        _award_month(actor, allowance, _month(today), on=today)
     return allowance
 
 
@@ -749,19 +759,24 @@ def award_reverse(*, actor: Any, award: Award, reason: str) -> PointEntry:
 # --- periodic jobs -----------------------------------------------------------------------------
 
 
-def _award_month(actor: Any, allowance: Allowance, month: date) -> Award | None:
+def _award_month(actor: Any, allowance: Allowance, month: date, *, on: date) -> Award | None:
     """The month's award of an allowance, made once (the caller holds the store's lock): None
-    when it exists already (checked, then guarded by the (allowance, month) constraint)."""
+    when it exists already (checked, then guarded by the (allowance, month) constraint).
+
+    It is given on ``on`` (the job's day, or the day an allowance starting this month is
+    granted), never before the month starts, and is valid ``valid_days`` from then: points
+    given on the 20th with 5 days' validity are not already expired when given."""
     if Award.objects.filter(allowance=allowance, month=month).exists():
         return None
+    given = max(month, on)
     try:
         with transaction.atomic():
             award = Award.objects.create(
                 beneficiary_id=allowance.beneficiary_id,
                 kind=Award.Kind.MONTHLY,
                 points=allowance.points,
-                awarded_on=month,
-                expires_on=month + timedelta(days=allowance.valid_days),
+                awarded_on=given,
+                expires_on=given + timedelta(days=allowance.valid_days),
                 allowance=allowance,
                 month=month,
                 reason=allowance.reason,
@@ -772,19 +787,25 @@ def _award_month(actor: Any, allowance: Allowance, month: date) -> Award | None:
                 award=award,
                 kind=PointEntry.Kind.AWARD,
                 points=allowance.points,
-                on=month,
+                on=given,
             )
     except IntegrityError:
         return None
     return award
 
 
-def allowances_due(month: date):
-    """Allowances of active beneficiaries that give points for ``month``."""
+def _due(month: date):
     return (
         Allowance.objects.filter(beneficiary__state=Beneficiary.State.ACTIVE, starts_on__lte=month)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month))
         .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gt=month))
+    )
+
+
+def allowances_due(month: date):
+    """Allowances of active beneficiaries that give points for ``month``."""
+    return (
+        _due(month)
         .exclude(awards__month=month)
         .select_related("beneficiary__store")
         .order_by("beneficiary__store_id", "id")
@@ -794,16 +815,21 @@ def allowances_due(month: date):
 def points_monthly(today: date) -> str:
     """Give every running allowance its award for the month of ``today`` (idempotent)."""
     month = _month(today)
-    made = skipped = 0
+    made = skipped = gone = 0
     for allowance in allowances_due(month):
         with transaction.atomic():
             ledger.lock_store(allowance.beneficiary.store)
-            if _award_month(None, allowance, month) is None:
+            # again under the lock: stopped or its beneficiary closed since the list was read
+            if not _due(month).filter(pk=allowance.pk).exists():
+                gone += 1
+            elif _award_month(None, allowance, month, on=today) is None:
                 skipped += 1
             else:
                 made += 1
-    return f"{made} monthly awards for {month:%Y-%m}" + (
-        f" ({skipped} already made)" if skipped else ""
+    return (
+        f"{made} monthly awards for {month:%Y-%m}"
+        + (f" ({skipped} already made)" if skipped else "")
+        + (f" ({gone} stopped meanwhile)" if gone else "")
     )
 
 

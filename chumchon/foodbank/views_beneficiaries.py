@@ -35,6 +35,8 @@ from chumchon.communities.forms import apply_service_errors
 from chumchon.communities.models import Community, Household, Membership, Person
 from chumchon.communities.services import find_person_by_national_id
 from chumchon.communities.views.common import FLAG_LABELS
+from chumchon.core.audit import record_event
+from chumchon.core.national_id import mask_national_id
 
 from . import ledger, selectors_points, services_points
 from .forms_points import (
@@ -158,18 +160,37 @@ class BeneficiaryPage(DistrictPage):
 class BeneficiaryListView(DistrictPage):
     template_name = "foodbank/beneficiaries/list.html"
 
-    def get(self, request, district):
+    def post(self, request, district):
+        """The search form posts, so a national ID searched never sits in a URL (address bar,
+        history, server logs); pages of the result keep the other filters in the query."""
+        return self.get(request, district, data=request.POST)
+
+    def get(self, request, district, data=None):
         self.title = _("Beneficiaries")
         show_flags = self.may(FLAGS_PERM)
-        form = BeneficiaryFilterForm(request.GET or None, show_flags=show_flags)
+        data = request.GET if data is None else data
+        form = BeneficiaryFilterForm(data or None, show_flags=show_flags)
         filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        national_id = _national_id_in(filters.get("q"))
         qs = selectors_points.filtered(self.store, filters, self.today)
+        if national_id:
+            record_event(
+                actor=request.user,
+                action="foodbank.beneficiary_search",
+                area_path=self.district.path,
+                object_label=mask_national_id(national_id),
+                changes={"found": qs.count()},
+            )
         paginator = Paginator(selectors_points.with_row_data(qs, self.today), PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(data.get("page"))
         rows = selectors_points.rows_for(list(page.object_list), self.today)
         for row in rows:
             row.flag_labels = flag_labels(row.flags) if show_flags else []
-        query = {k: v for k, v in request.GET.items() if k != "page" and v}
+        query = {
+            k: v
+            for k, v in data.items()
+            if k not in ("page", "csrfmiddlewaretoken") and v and not (k == "q" and national_id)
+        }
         return self.page(
             {
                 "form": form,
@@ -180,6 +201,13 @@ class BeneficiaryListView(DistrictPage):
                 "count": paginator.count,
             }
         )
+
+
+def _national_id_in(text: str | None) -> str:
+    """The 13 digits when a search text is a national ID (as selectors_points.filtered reads
+    it), else ""."""
+    digits = (text or "").strip().replace("-", "").replace(" ", "")
+    return digits if len(digits) == 13 and digits.isdigit() else ""
 
 
 # --- registering -------------------------------------------------------------------------------

@@ -1109,7 +1109,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "district food bank",
                 "verbose_name_plural": "district food banks",
-                "ordering": ["area__code"],
+                "ordering": ["area_id"],
             },
         ),
         migrations.CreateModel(

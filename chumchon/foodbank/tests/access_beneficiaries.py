@@ -56,7 +56,8 @@ def both(perm: str) -> dict:
 BENEFICIARIES_API = Rule({"GET": LOGIN, "POST": anywhere(ASSESS)}, None, api=True, extra=INVALID_OK)
 
 ACCESS = {
-    "foodbank-beneficiaries": Rule({"GET": scoped(VIEW)}, district_kwargs),
+    # the search form posts (a national ID never in a URL)
+    "foodbank-beneficiaries": Rule(both(VIEW), district_kwargs, extra=INVALID_OK),
     "foodbank-beneficiary-new": Rule(both(ASSESS), district_kwargs),
     "foodbank-beneficiary-quick": Rule(both(ASSESS), district_kwargs),
     "foodbank-beneficiary": Rule({"GET": scoped(VIEW)}, beneficiary_kwargs),
@@ -68,6 +69,7 @@ ACCESS = {
     "foodbank-beneficiary-close": Rule(both(ASSESS), beneficiary_kwargs),
     "api:list_foodbank_beneficiaries": BENEFICIARIES_API,
     "api:register_foodbank_beneficiary": BENEFICIARIES_API,
+    "api:search_foodbank_beneficiaries": Rule({"POST": LOGIN}, None, api=True, extra=INVALID_OK),
     "api:get_foodbank_beneficiary": Rule({"GET": scoped(VIEW)}, api_beneficiary, api=True),
     "api:foodbank_beneficiary_points": Rule({"GET": scoped(VIEW)}, api_beneficiary, api=True),
     "api:assess_foodbank_beneficiary": Rule(

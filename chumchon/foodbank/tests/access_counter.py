@@ -46,7 +46,11 @@ ACCESS = {
     "api:cancel_foodbank_redemption": Rule(
         {"POST": scoped(ASSESS)}, api_redemption, api=True, extra=INVALID_OK
     ),
+    # one path, two operations (GET by name; POST also by national ID, kept out of URLs)
     "api:foodbank_counter_search": Rule(
-        {"GET": scoped(REDEEM)}, district_kwargs, api=True, extra=INVALID_OK
+        {"GET": scoped(REDEEM), "POST": scoped(REDEEM)}, district_kwargs, api=True, extra=INVALID_OK
+    ),
+    "api:foodbank_counter_search_post": Rule(
+        {"GET": scoped(REDEEM), "POST": scoped(REDEEM)}, district_kwargs, api=True, extra=INVALID_OK
     ),
 }

@@ -319,3 +319,30 @@ def test_cancelled_points_of_an_expired_award_expire_again_at_once(clerk, shop, 
     ]
     assert first.pk not in [r[0] for r in rows]
     assert ledger.award_left(who).get(short.pk, 0) == 10
+
+
+def test_cancel_after_the_award_was_taken_back_does_not_bring_its_points_back(clerk, shop):
+    """Review: an award taken back (award_reverse) got the points of a redemption cancelled
+    later back, usable again."""
+    from .. import services_points
+
+    store, rice, _oil, who = shop
+    (award,) = who.awards.all()
+    made = services_counter.redeem(
+        actor=clerk, store=store, beneficiary=who, redeemed_by=who.person, lines=[(rice, 1)]
+    )
+    head = make_user("head", "district_head", "1001")
+    services_points.award_reverse(actor=head, award=award, reason="ให้ผิดคน")
+    assert ledger.points_balance(who, TODAY()) == 0
+    services_counter.redemption_cancel(actor=head, redemption=made, reason="คืนของ")
+    assert ledger.award_left(who).get(award.pk, 0) == 0
+    assert ledger.points_balance(who, TODAY()) == 0
+    assert ledger.points_balance(who) == 0
+    rows = list(PointEntry.objects.filter(award=award).order_by("pk").values_list("kind", "points"))
+    assert rows == [
+        ("award", 200),
+        ("redeem", -50),
+        ("reverse", -150),
+        ("reverse", 50),
+        ("reverse", -50),
+    ]

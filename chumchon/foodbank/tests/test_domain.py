@@ -8,12 +8,20 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import given
+from django.utils import translation
 from hypothesis import strategies as st
 
 from .. import domain
 from ..domain import Bucket
 
 KNOWN = ["cooked", "bakery", "dry"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English (the Thai catalogue has them too)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(

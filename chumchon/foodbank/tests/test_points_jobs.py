@@ -59,6 +59,8 @@ def test_jobs_are_registered_monthly_and_daily():
 
 
 def test_monthly_allowance_is_awarded_once_even_when_run_twice(store):
+    """A job that runs late in the month (on the 17th) gives the month's points that day, valid
+    ``valid_days`` from then: they are never already expired when given."""
     beneficiary = make_beneficiary(store)
     allowance = allowance_for(beneficiary, starts_on=date(2024, 1, 1), valid_days=40)
     day = date(2024, 3, 17)
@@ -67,8 +69,8 @@ def test_monthly_allowance_is_awarded_once_even_when_run_twice(store):
     award = allowance.awards.get()
     assert (award.month, award.awarded_on, award.expires_on) == (
         date(2024, 3, 1),
-        date(2024, 3, 1),
-        date(2024, 4, 10),
+        date(2024, 3, 17),
+        date(2024, 4, 26),
     )
     assert award.entries.get().points == 200
     points_monthly(date(2024, 4, 1))
@@ -80,9 +82,10 @@ def test_a_month_awarded_concurrently_is_not_duplicated(store, monkeypatch):
     inside a savepoint and the job goes on."""
     beneficiary = make_beneficiary(store)
     allowance = allowance_for(beneficiary, starts_on=date(2024, 1, 1))
-    assert _award_month(None, allowance, date(2024, 2, 1)) is not None
+    on = date(2024, 2, 1)
+    assert _award_month(None, allowance, date(2024, 2, 1), on=on) is not None
     monkeypatch.setattr(QuerySet, "exists", lambda self: False)  # our check sees nothing
-    assert _award_month(None, allowance, date(2024, 2, 1)) is None
+    assert _award_month(None, allowance, date(2024, 2, 1), on=on) is None
     monkeypatch.undo()
     assert Award.objects.filter(allowance=allowance).count() == 1
     assert PointEntry.objects.filter(award__allowance=allowance).count() == 1
@@ -222,3 +225,21 @@ def test_points_never_go_below_zero_and_the_sums_agree(store, ops):
         total = PointEntry.objects.filter(beneficiary=beneficiary).aggregate(s=Sum("points"))["s"]
         assert (total or 0) == sum(per_award.values()) == ledger.points_balance(beneficiary)
         assert ledger.points_balance(beneficiary, day) <= (total or 0)
+
+
+def test_monthly_job_rechecks_under_the_lock_an_allowance_stopped_meanwhile(store, monkeypatch):
+    """Review: the list of allowances due was read before each store lock and not checked
+    again, so an allowance stopped (or a beneficiary closed) meanwhile was still awarded."""
+    from .. import services_points
+
+    stopped = allowance_for(make_beneficiary(store), starts_on=date(2024, 1, 1))
+    closed = make_beneficiary(store)
+    allowance_for(closed, starts_on=date(2024, 1, 1))
+    running = allowance_for(make_beneficiary(store), starts_on=date(2024, 1, 1))
+    due = list(services_points.allowances_due(date(2024, 3, 1)))
+    assert len(due) == 3
+    Allowance.objects.filter(pk=stopped.pk).update(stopped_on=date(2024, 2, 20))
+    beneficiary_close(actor=robot(), beneficiary=closed, reason="ย้าย")
+    monkeypatch.setattr(services_points, "allowances_due", lambda month: due)
+    assert points_monthly(date(2024, 3, 5)).startswith("1 monthly awards")
+    assert list(Award.objects.values_list("allowance_id", flat=True)) == [running.pk]

@@ -374,8 +374,9 @@ def test_allowance_starting_this_month_awards_this_month_at_once(store):
     month = today().replace(day=1)
     assert allowance.starts_on == month and allowance.valid_days == 45
     award = allowance.awards.get()
-    assert (award.kind, award.month, award.awarded_on) == ("monthly", month, month)
-    assert award.expires_on == month + timedelta(days=45)
+    # given today (not back on the 1st), so its 45 days run from today
+    assert (award.kind, award.month, award.awarded_on) == ("monthly", month, today())
+    assert award.expires_on == today() + timedelta(days=45)
 
 
 def test_allowance_next_month_awards_nothing_yet_and_defaults_validity(store):
@@ -512,3 +513,26 @@ def test_points_history_keeps_a_running_balance(store):
     ledger.post_points(actor=robot(), award=award, kind="redeem", points=-40, on=today())
     history = selectors_points.points_history(beneficiary)
     assert [(e.points, e.running) for e in history] == [(100, 100), (-40, 60)]
+
+
+def test_award_and_allowance_check_the_beneficiary_under_the_lock_not_a_stale_copy(store):
+    """Review: the state was read from the caller's copy before the store lock, so a
+    registration closed by another request a moment earlier still got points."""
+    beneficiary = make_beneficiary(store)
+    stale = Beneficiary.objects.get(pk=beneficiary.pk)
+    beneficiary_close(actor=robot(), beneficiary=beneficiary, reason="ย้าย")
+    assert stale.state == Beneficiary.State.ACTIVE
+    with pytest.raises(ValidationError) as excinfo:
+        award_grant(actor=robot(), store=store, beneficiary=stale, points=10, reason="x")
+    assert "beneficiary" in problems_of(excinfo)
+    with pytest.raises(ValidationError) as excinfo:
+        allowance_start(
+            actor=robot(),
+            store=store,
+            beneficiary=stale,
+            points=100,
+            starts_on=today(),
+            reason="x",
+        )
+    assert "beneficiary" in problems_of(excinfo)
+    assert not Award.objects.exists() and not Allowance.objects.exists()
