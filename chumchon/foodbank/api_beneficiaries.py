@@ -1,7 +1,9 @@
 """Beneficiaries and points under /api/v1/foodbank/ (helper "beneficiaries").
 
 - ``GET /foodbank/beneficiaries/?district=&q=&limit=&offset=``: the beneficiaries the caller
-  reads (``foodbank.view``), with their usable points.
+  reads (``foodbank.view``), with their usable points; ``POST /foodbank/beneficiaries/search``
+  with the same filters in the body for a national ID (never in a URL: a GET with one is 422;
+  audited).
 - ``POST /foodbank/beneficiaries/`` {district_code, kind (person | household), person_id |
   household_id | national_id, registered_on?, note?} -> 201 (``foodbank.assess``).
 - ``GET /foodbank/beneficiaries/{id}``: the beneficiary, points balance, awards (points left),

@@ -9,9 +9,10 @@
 - ``GET /foodbank/redemptions`` (?district=&from=&to=, paged; ``foodbank.view``),
   ``GET /foodbank/redemptions/{id}``, ``POST /foodbank/redemptions/{id}/cancel`` {reason}
   (``foodbank.assess``).
-- ``GET /foodbank/counter/{district}/search?q= | national_id=``: active beneficiaries of the
-  district's food bank with their points usable today; names and IDs masked
-  (``foodbank.redeem``).
+- ``GET /foodbank/counter/{district}/search?q=`` (a name or number) and ``POST`` the same
+  address with {q} or {national_id} (a national ID never in a URL: a GET with one is 422):
+  active beneficiaries of the district's food bank with their points usable today; names and
+  IDs masked (``foodbank.redeem``); a national ID search is audited.
 
 Outside reach: 404; without the permission: 403.
 """

@@ -113,7 +113,7 @@ def check_categories(
     seen: set[str] = set()
     for n, (category, weight) in enumerate(lines):
         row = n + 1
-        if category not in known:
+        if not isinstance(category, str) or category not in known:
             add(
                 problems,
                 f"categories.{n}.category",
@@ -130,8 +130,8 @@ def check_categories(
         grams, problem = weight_problem(weight, label=_("Category %(row)s weight") % {"row": row})
         if problem:
             add(problems, f"categories.{n}.weight_kg", problem)
-        elif category in known:
-            parsed.append(CategoryLine(str(category), grams))  # type: ignore[arg-type]
+        elif isinstance(category, str) and category in known:
+            parsed.append(CategoryLine(category, grams))  # type: ignore[arg-type]
     if lines and not problems and total_g is not None:
         total = sum(line.grams for line in parsed)
         if total != total_g:

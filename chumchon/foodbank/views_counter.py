@@ -40,6 +40,12 @@ PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _item_pk(text: str) -> bool:
+    """An item number as posted: digits within a bigint (beyond: no item, and no database
+    error)."""
+    return text.isdigit() and 0 < int(text) < 2**63
+
+
 class _DryRun(Exception):
     """Rolls back a redemption checked at the review step."""
 
@@ -170,10 +176,10 @@ class CounterBeneficiaryView(DistrictPage):
         data = request.POST
         quantities: dict[int, str] = {}
         for key, value in data.items():
-            if key.startswith("qty-") and key[4:].isdigit():
+            if key.startswith("qty-") and _item_pk(key[4:]):
                 quantities[int(key[4:])] = value.strip()
         step = data.get("step", "")
-        if step[:1] in "+-" and step[1:].isdigit():
+        if step[:1] in "+-" and _item_pk(step[1:]):
             item_pk = int(step[1:])
             current = _quantity(quantities.get(item_pk, "0")) or 0
             quantities[item_pk] = str(max(0, current + (1 if step[0] == "+" else -1)))

@@ -155,3 +155,9 @@ def test_fefo_never_takes_more_than_a_bucket_holds_or_than_wanted(lefts, days, w
 )
 def test_adults_are_twenty_on_their_birthday(birth, adult):
     assert domain.is_adult(birth, date(2026, 5, 10)) is adult
+
+
+@pytest.mark.parametrize("category", [["dry"], {"a": 1}, None, 3])
+def test_a_category_that_is_not_text_is_named_not_a_crash(category):
+    _lines, problems = domain.check_categories(1_000, [(category, "1")], known=KNOWN)
+    assert list(problems) == ["categories.0.category"]

@@ -207,7 +207,11 @@ class FoodBanks(RuleBasedStateMachine):
 
         self._clock = mock.patch.object(timezone, "localdate", localdate)
         self._clock.start()
-        self.open_books()
+        try:
+            self.open_books()
+        except BaseException:
+            self.teardown()
+            raise
 
     def open_books(self) -> None:
         """A food bank already in use, through the services: lots (rice in a lot expiring

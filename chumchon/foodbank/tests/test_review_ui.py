@@ -119,3 +119,35 @@ def test_redemption_ids_beyond_a_bigint_are_422(officer, found, field):
     answer = post(officer, f"{API}/redemptions", body)
     assert answer.status_code == 422 and fields(answer) == {f"lines.0.{field}"}
     assert not Redemption.objects.exists()
+
+
+def test_counter_page_ignores_an_item_number_beyond_a_bigint(clients, found):
+    who, _national_id = found
+    make_award(who, 100)
+    item = make_item(who.store, points=1)
+    make_lot(item, 10, expires_on=timezone.localdate() + timedelta(days=100))
+    client = clients["district_officer"]
+    client.raise_request_exception = False
+    url = reverse("foodbank-counter-beneficiary", args=["1001", who.pk])
+    huge = "9" * 30
+    for data in (
+        {f"qty-{huge}": "1", "action": "review"},
+        {f"qty-{huge}": "1", "action": "confirm"},
+        {"step": f"+{huge}", "action": "review"},
+        {f"qty-{item.pk}": "1", "step": f"+{huge}"},
+    ):
+        answer = client.post(url, data)
+        assert answer.status_code == 200, (data, answer.status_code)
+    assert not Redemption.objects.exists()
+
+
+def test_donation_category_type_error_names_the_field(officer):
+    body = {
+        "district_code": "1001",
+        "donor_id": make_donor("1001").pk,
+        "donated_on": str(timezone.localdate()),
+        "weight_kg": "5",
+        "categories": [{"category": ["rice"], "weight_kg": "5"}],
+    }
+    answer = post(officer, f"{API}/surplus-donations/", body)
+    assert answer.status_code == 422 and fields(answer) == {"categories.0.category"}

@@ -293,3 +293,22 @@ def test_cancel_pages(officer, communities):
     assert response.status_code == 302
     donation.refresh_from_db()
     assert donation.status == "cancelled"
+
+
+def test_donor_contact_shows_only_to_those_who_keep_the_donor_list(clients, communities):
+    """The counter clerk and read-only staff read the donor's page, not its contact person's
+    phone (personal data): only holders of foodbank.donors do."""
+    from chumchon.conftest import make_user, verified_client
+
+    donor = make_donor(
+        "1001", kind="individual", name="สมศรี มีสุข", contact_name="สมศรี", contact_phone="0812345678"
+    )
+    url = reverse("foodbank-donor", args=[donor.pk])
+    assert "0812345678" in clients["district_officer"].get(url).content.decode()
+    for reader in (
+        clients["zone_officer"],
+        verified_client(make_user("clerk-x", "foodbank_clerk", "1001")),
+    ):
+        response = reader.get(url)
+        assert response.status_code == 200
+        assert "0812345678" not in response.content.decode()
