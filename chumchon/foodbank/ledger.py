@@ -56,12 +56,20 @@ def lock_district(district: Area) -> Store:
 
 
 def lot_left(
-    store: Store, *, item: Item | None = None, lots: list[int] | None = None, on: date | None = None
+    store: Store,
+    *,
+    item: Item | None = None,
+    items: list[int] | None = None,
+    lots: list[int] | None = None,
+    on: date | None = None,
 ) -> dict[int, int]:
-    """Units left per lot id (lots with none left are omitted). ``on``: at the end of that day."""
+    """Units left per lot id (lots with none left are omitted). ``on``: at the end of that day;
+    ``item`` / ``items`` (ids): only their lots."""
     qs = StockMovement.objects.filter(store=store)
     if item is not None:
         qs = qs.filter(item=item)
+    if items is not None:
+        qs = qs.filter(item_id__in=items)
     if lots is not None:
         qs = qs.filter(lot_id__in=lots)
     if on is not None:

@@ -211,7 +211,8 @@ def redeem(
     # stock: explicit lots first, then earliest expiry first ----------------------------------
     takes: dict[tuple[int, int], int] = defaultdict(int)  # (item id, lot id) -> units
     if parsed:
-        left = ledger.lot_left(store, item=None)
+        # only the basket's items: a whole store's lots are many, a basket has a few items
+        left = ledger.lot_left(store, items=sorted({item.pk for _n, item, _q, _lot in parsed}))
         wanted_lot: dict[int, tuple[int, Item, int]] = {}
         wanted_fefo: dict[int, tuple[int, Item, int]] = {}
         for n, item, quantity, lot in parsed:

@@ -130,10 +130,9 @@ class StockView(DistrictPage):
         self.load()
         form = StockFilterForm(request.GET or None)
         category = form.cleaned_data["category"] if form.is_valid() else ""
-        rows = selectors.stock_rows(self.store, self.today, category=category)
+        rows, lots = selectors.stock_overview(self.store, self.today, category=category)
         if request.GET.get("format") == "xlsx":
             return self.export(rows)
-        lots = selectors.lots_of(self.store, on=self.today)
         expired = [lot for lot in lots if lot.expired]
         near = [lot for lot in lots if lot.near_expiry]
         if category:

@@ -120,11 +120,10 @@ def test_central_officer_starts_a_new_parameter_period_from_the_page(clients):
     from django.utils import timezone
 
     from chumchon.core.dates import format_date
-    from chumchon.core.params import parameter_decimal, parameter_define, parameter_value
+    from chumchon.core.params import parameter_decimal, parameter_value
 
-    parameter_define(
-        actor=None, key="foodbank.meals_per_kg", value="4.2", valid_from=date(2000, 1, 1)
-    )
+    # the food bank's migration loads 4.2 meals per kg from 1 January 2000, open-ended
+    assert parameter_value("foodbank.meals_per_kg", date(2000, 1, 1)) == "4.2"
     client = clients["central_officer"]
     url = "/parameters/foodbank.meals_per_kg/new-period/"
     assert "foodbank.meals_per_kg" in client.get("/parameters/").content.decode()
