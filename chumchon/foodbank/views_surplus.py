@@ -581,7 +581,9 @@ class DonationCreateView(DistrictFormView):
         return super().get(request, *args, **kwargs)
 
     def make_form(self, data=None):
-        return DonationForm(data, donors=self.donors())
+        # a new record is usually today's: the date is filled in (BE, as officers type it)
+        initial = None if data is not None else {"donated_on": _today_typed()}
+        return DonationForm(data, donors=self.donors(), initial=initial)
 
     def render(self, form, formset=None, **extra):
         if formset is None:
@@ -668,7 +670,11 @@ class DistributionCreateView(DistrictFormView):
         )
 
     def make_form(self, data=None):
-        initial = None if data is not None else {"recipient_kind": "community"}
+        initial = (
+            None
+            if data is not None
+            else {"recipient_kind": "community", "distributed_on": _today_typed()}
+        )
         return DistributionForm(data, communities=self.communities(), initial=initial)
 
     def save(self, form):
@@ -835,3 +841,8 @@ class DistributionCancelView(CancelView):
         )
         messages.success(self.request, _("The distribution is cancelled."))
         return redirect(self.back())
+
+
+def _today_typed() -> str:
+    """Today in Bangkok as the date fields show and read it (d/m/BE)."""
+    return format_date(timezone.localdate(), "numeric")

@@ -312,3 +312,17 @@ def test_donor_contact_shows_only_to_those_who_keep_the_donor_list(clients, comm
         response = reader.get(url)
         assert response.status_code == 200
         assert "0812345678" not in response.content.decode()
+
+
+def test_new_donation_and_distribution_forms_start_with_today_in_the_buddhist_era(
+    clients, communities
+):
+    from django.utils import timezone
+
+    from chumchon.core.dates import format_date
+
+    typed = format_date(timezone.localdate(), "numeric")
+    officer = clients["district_officer"]
+    for name in ("foodbank-donation-new", "foodbank-distribution-new"):
+        html = officer.get(reverse(name, args=["1001"])).content.decode()
+        assert f'value="{typed}"' in html, name
