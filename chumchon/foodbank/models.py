@@ -184,6 +184,20 @@ class SurplusDonation(models.Model):
     def __str__(self) -> str:
         return f"{self.district.code}-{self.number}"
 
+    @property
+    def meals_factor(self) -> str:
+        """The factor as typed (4.2, not 4.200000)."""
+        return _factor_text(self.meals_per_kg)
+
+    @property
+    def kgco2e_factor(self) -> str:
+        return _factor_text(self.kgco2e_per_kg)
+
+
+def _factor_text(value) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
 
 class DonationCategory(AppendOnlyModel):
     donation = models.ForeignKey(

@@ -326,3 +326,14 @@ def test_new_donation_and_distribution_forms_start_with_today_in_the_buddhist_er
     for name in ("foodbank-donation-new", "foodbank-distribution-new"):
         html = officer.get(reverse(name, args=["1001"])).content.decode()
         assert f'value="{typed}"' in html, name
+
+
+def test_donation_page_shows_its_factors_as_typed(clients, communities):
+    donation = make_donation("1001", kg="12.345")
+    html = (
+        clients["district_officer"]
+        .get(reverse("foodbank-donation", args=["1001", donation.pk]))
+        .content.decode()
+    )
+    assert "51.85" in html and "31.23" in html  # 12.345 kg x 4.2 = 51.849; x 2.53 = 31.23285
+    assert "4.2 " in html and "2.53 " in html and "4.200000" not in html
