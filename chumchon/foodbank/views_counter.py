@@ -232,7 +232,9 @@ class CounterBeneficiaryView(DistrictPage):
     def basket(self, quantities: dict[int, str]):
         lines, line_items = [], []
         problems: dict[str, list[str]] = {}
-        items = Item.objects.in_bulk([pk for pk, raw in quantities.items() if raw not in ("", "0")])
+        items = Item.objects.filter(store=self.store).in_bulk(
+            [pk for pk, raw in quantities.items() if raw not in ("", "0")]
+        )
         for pk, raw in sorted(quantities.items()):
             if raw in ("", "0"):
                 continue
